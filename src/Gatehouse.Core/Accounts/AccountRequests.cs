@@ -1,0 +1,62 @@
+namespace Gatehouse.Core.Accounts;
+
+/// <summary>A new account. At least one of email and username is required.</summary>
+public sealed record RegistrationRequest
+{
+    public string? Email { get; init; }
+    public string? Username { get; init; }
+
+    /// <summary>Null only for accounts that sign in through an external provider or an invitation.</summary>
+    public string? Password { get; init; }
+
+    public string? FirstName { get; init; }
+    public string? MiddleName { get; init; }
+    public string? LastName { get; init; }
+    public string? Phone { get; init; }
+    public string? Company { get; init; }
+    public string? JobTitle { get; init; }
+}
+
+/// <summary>How a registration is carried out.</summary>
+public sealed record RegistrationMode
+{
+    public static RegistrationMode SelfService { get; } = new();
+
+    /// <summary>Start a session in the same transaction and return its tokens.</summary>
+    public bool StartSession { get; init; }
+
+    /// <summary>Email a confirmation link (when there is an email and it is not already confirmed).</summary>
+    public bool SendConfirmation { get; init; } = true;
+
+    /// <summary>URL template of the confirmation link (<see cref="Common.LinkOptions"/>); null for the default.</summary>
+    public string? ConfirmationLinkTemplate { get; init; }
+
+    /// <summary>The email is already proven (an emailed sign-up link, an admin).</summary>
+    public bool EmailConfirmed { get; init; }
+
+    /// <summary>Created by an administrator: the registration switch does not apply.</summary>
+    public bool ByAdministrator { get; init; }
+
+    public IReadOnlyList<string> Roles { get; init; } = [];
+}
+
+/// <summary>A partial profile change: null leaves a field as it is, an empty string clears it.</summary>
+public sealed record ProfileUpdate
+{
+    public string? Username { get; init; }
+    public string? FirstName { get; init; }
+    public string? MiddleName { get; init; }
+    public string? LastName { get; init; }
+    public string? Phone { get; init; }
+    public string? Bio { get; init; }
+    public string? Location { get; init; }
+    public string? Timezone { get; init; }
+    public string? Locale { get; init; }
+    public string? Gender { get; init; }
+    public string? Company { get; init; }
+    public string? JobTitle { get; init; }
+
+    /// <summary>Set <see cref="BirthDateSet"/> to change the birth date (null clears it).</summary>
+    public DateOnly? BirthDate { get; init; }
+    public bool BirthDateSet { get; init; }
+}

@@ -1,0 +1,84 @@
+namespace Gatehouse.Core.Common;
+
+/// <summary>Token lifetimes and rules (section <c>Gatehouse:Tokens</c>).</summary>
+public sealed class TokenOptions
+{
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(180);
+
+    /// <summary>
+    /// RFC 9700 section 4.14.2: a reused refresh token revokes the session, except the
+    /// immediately previous token within this grace, so two concurrent refreshes from one app
+    /// do not log the user out.
+    /// </summary>
+    public TimeSpan RefreshReuseGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a session's state may be cached by the bearer check (at most 1 s).</summary>
+    public TimeSpan SessionStateCacheDuration { get; set; } = TimeSpan.FromMilliseconds(900);
+
+    /// <summary><c>ES256</c> (default) or <c>RS256</c>.</summary>
+    public string SigningAlgorithm { get; set; } = "ES256";
+
+    /// <summary>How long a signing key signs before a new one takes over.</summary>
+    public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Expiry of emailed tokens, per purpose.</summary>
+    public TimeSpan EmailConfirmationLifetime { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan SignUpLinkLifetime { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan EmailOtpLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan LifetimeOf(string purpose) => purpose switch
+    {
+        Tokens.TokenPurposes.EmailConfirmation => EmailConfirmationLifetime,
+        Tokens.TokenPurposes.PasswordReset => PasswordResetLifetime,
+        Tokens.TokenPurposes.SignUp => SignUpLinkLifetime,
+        Tokens.TokenPurposes.Invitation => InvitationLifetime,
+        Tokens.TokenPurposes.EmailOtp => EmailOtpLifetime,
+        _ => throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "Unknown token purpose."),
+    };
+}
+
+/// <summary>Sign-up and sign-in rules (sections <c>Gatehouse:Registration</c>, <c>Gatehouse:SignIn</c>).</summary>
+public sealed class RegistrationOptions
+{
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class SignInOptions
+{
+    /// <summary>Failures allowed before delays start.</summary>
+    public int FreeFailures { get; set; } = 5;
+
+    /// <summary>The first delay; it doubles with each further failure.</summary>
+    public TimeSpan FirstDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaximumDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// NIST SP 800-63B 5.2.2: no more than 100 consecutive failures. At this count the account
+    /// is locked until its password is reset or an administrator unlocks it.
+    /// </summary>
+    public int MaximumConsecutiveFailures { get; set; } = 100;
+}
+
+/// <summary>Where emailed links point (section <c>Gatehouse:Links</c>).</summary>
+public sealed class LinkOptions
+{
+    /// <summary>Public base URL (<c>Gatehouse:PublicBaseUrl</c>), e.g. <c>https://auth.example.com</c>.</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:5000";
+
+    /// <summary>URL templates; <c>{base}</c>, <c>{token}</c> and <c>{uid}</c> are replaced.</summary>
+    public string EmailConfirmation { get; set; } = "{base}/account/confirm-email?token={token}";
+    public string PasswordReset { get; set; } = "{base}/account/reset-password?token={token}";
+    public string SignUp { get; set; } = "{base}/account/sign-up?token={token}";
+    public string Invitation { get; set; } = "{base}/account/accept-invitation?token={token}";
+
+    public string Format(string template, string token, string? userId = null) =>
+        template
+            .Replace("{base}", PublicBaseUrl.TrimEnd('/'), StringComparison.Ordinal)
+            .Replace("{token}", Uri.EscapeDataString(token), StringComparison.Ordinal)
+            .Replace("{uid}", Uri.EscapeDataString(userId ?? ""), StringComparison.Ordinal);
+}

@@ -1,0 +1,141 @@
+using Gatehouse.Core.Accounts;
+using Gatehouse.Core.Audit;
+using Gatehouse.Core.Clients;
+using Gatehouse.Core.Mail;
+using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Tokens;
+
+namespace Gatehouse.Core.Common;
+
+// The ports the core consumes. Storage implements the repositories over one unit of work (one
+// database transaction); the server implements signing, secret protection and mail transport.
+
+/// <summary>A page of results.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
+
+/// <summary>What a save reported.</summary>
+public enum SaveOutcome
+{
+    Saved,
+    /// <summary>A unique index refused the change (see <see cref="SaveResult.Constraint"/>).</summary>
+    UniqueViolation,
+}
+
+public readonly record struct SaveResult(SaveOutcome Outcome, string? Constraint = null)
+{
+    public static SaveResult Saved { get; } = new(SaveOutcome.Saved);
+}
+
+/// <summary>One database transaction. Everything added through the repositories is saved together.</summary>
+public interface IUnitOfWork
+{
+    Task<SaveResult> SaveChangesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Starts an explicit transaction for work that mixes immediate updates and a save.</summary>
+    Task<IUnitOfWorkTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets pending changes (after a failed save).</summary>
+    void Reset();
+}
+
+public interface IUnitOfWorkTransaction : IAsyncDisposable
+{
+    Task CommitAsync(CancellationToken cancellationToken = default);
+}
+
+public interface IUserRepository
+{
+    Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default);
+    Task<User?> FindByNumberAsync(long number, CancellationToken cancellationToken = default);
+    Task<User?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken = default);
+    Task<User?> FindByUsernameAsync(string normalizedUsername, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds by normalized email, else by normalized username.</summary>
+    Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken = default);
+
+    Task<Page<User>> ListAsync(string? search, int offset, int limit, CancellationToken cancellationToken = default);
+    void Add(User user);
+}
+
+public interface ISessionRepository
+{
+    void Add(Session session);
+    void AddRefreshToken(RefreshToken token);
+    Task<Session?> FindAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes the session row's write lock (inside the current transaction) and loads it, so that
+    /// concurrent changes to one session are serialised.
+    /// </summary>
+    Task<Session?> FindForUpdateAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The session a refresh token belongs to, read without tracking.</summary>
+    Task<string?> FindSessionIdOfRefreshTokenAsync(string hash, CancellationToken cancellationToken = default);
+
+    Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends every active session of a user (but <paramref name="exceptSessionId"/>); returns their ids.</summary>
+    Task<IReadOnlyList<string>> EndAllAsync(string userId, DateTimeOffset now, string reason, string? exceptSessionId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Reads session state outside a unit of work (for the per-request liveness check).</summary>
+public interface ISessionStateReader
+{
+    Task<SessionState> ReadAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+public interface IOneTimeTokenRepository
+{
+    void Add(OneTimeToken token);
+    Task<OneTimeToken?> FindAsync(string hash, CancellationToken cancellationToken = default);
+
+    /// <summary>Atomically marks the token used; false if it was used already.</summary>
+    Task<bool> TryConsumeAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Uses up every open token of a purpose for a user (a new reset link voids older ones).</summary>
+    Task ConsumeAllAsync(string purpose, string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+public interface IOutboxRepository
+{
+    void Add(OutboxMessage message);
+
+    /// <summary>Messages due for delivery, oldest first (not tracked for a unit of work).</summary>
+    Task<IReadOnlyList<OutboxMessage>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Claims a message for one delivery attempt; false when another dispatcher holds it.</summary>
+    Task<bool> TryClaimAsync(long id, int attempts, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    Task MarkSentAsync(long id, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task MarkFailedAttemptAsync(long id, DateTimeOffset nextAttemptAt, bool giveUp, string error, DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+public interface IAuditLog
+{
+    void Add(AuditEvent auditEvent);
+    Task<Page<AuditEvent>> ListAsync(string? userId, string? type, int offset, int limit, CancellationToken cancellationToken = default);
+}
+
+public interface IClientRepository
+{
+    Task<Client?> FindAsync(string clientId, CancellationToken cancellationToken = default);
+    Task<Client?> FindByNumberAsync(long number, CancellationToken cancellationToken = default);
+    Task<Page<Client>> ListAsync(int offset, int limit, bool includeDeleted, CancellationToken cancellationToken = default);
+    void Add(Client client);
+    void Remove(Client client);
+}
+
+public interface ISigningKeyRepository
+{
+    Task<IReadOnlyList<SigningKey>> ListPublishedAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task AddAsync(SigningKey key, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Encrypts secrets that must be read back (client secrets, signing keys, outbox bodies).</summary>
+public interface ISecretProtector
+{
+    string Protect(string plaintext);
+    string Unprotect(string protectedValue);
+}

@@ -1,0 +1,66 @@
+namespace Gatehouse.Core.Sessions;
+
+/// <summary>
+/// One signed-in device. Access and refresh tokens belong to a session; ending it makes every
+/// token of it useless. <see cref="Generation"/> moves on at every refresh so that the previous
+/// access token stops working too.
+/// </summary>
+public sealed class Session
+{
+    public string Id { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public string? ClientId { get; set; }
+
+    /// <summary>The API surface that created the session (<c>native</c>, a dialect name, …).</summary>
+    public string Surface { get; set; } = "native";
+
+    public string? DeviceId { get; set; }
+    public string? UserAgent { get; set; }
+    public string? IpAddress { get; set; }
+
+    public long Generation { get; set; }
+    public bool SecondFactorPending { get; set; }
+    public string? TeamId { get; set; }
+
+    /// <summary>Whether refresh tokens are rotated on use (a per-client setting copied at sign-in).</summary>
+    public bool RotateRefreshTokens { get; set; } = true;
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LastSeenAt { get; set; }
+
+    /// <summary>Absolute end: no refresh extends a session beyond it.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? EndedAt { get; set; }
+    public string? EndReason { get; set; }
+
+    public bool IsActive(DateTimeOffset now) => EndedAt is null && ExpiresAt > now;
+}
+
+/// <summary>A refresh token, stored only as its SHA-256.</summary>
+public sealed class RefreshToken
+{
+    public string Hash { get; set; } = "";
+    public string SessionId { get; set; } = "";
+    public long Generation { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>When it was exchanged for a successor; null while it is the live token.</summary>
+    public DateTimeOffset? ConsumedAt { get; set; }
+}
+
+/// <summary>Why a session ended (stored, shown in audit events).</summary>
+public static class SessionEndReasons
+{
+    public const string SignOut = "sign_out";
+    public const string PasswordChanged = "password_changed";
+    public const string PasswordReset = "password_reset";
+    public const string RefreshTokenReuse = "refresh_token_reuse";
+    public const string EndedByUser = "ended_by_user";
+    public const string Admin = "admin";
+    public const string AccountDisabled = "account_disabled";
+}
+
+/// <summary>What the liveness check needs of a session.</summary>
+public readonly record struct SessionState(bool Active, long Generation);

@@ -1,0 +1,279 @@
+using Gatehouse.Core.Accounts;
+using Gatehouse.Core.Audit;
+using Gatehouse.Core.Clients;
+using Gatehouse.Core.Common;
+using Gatehouse.Core.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Core.Sessions;
+
+/// <summary>An access token and the refresh token that goes with it.</summary>
+public sealed record TokenPair(
+    string AccessToken,
+    DateTimeOffset AccessTokenExpiresAt,
+    string RefreshToken,
+    DateTimeOffset RefreshTokenExpiresAt,
+    string SessionId);
+
+public enum BearerStatus
+{
+    Valid,
+    Missing,
+    Invalid,
+    Expired,
+    /// <summary>Well signed and unexpired, but its session ended or a refresh superseded it.</summary>
+    Revoked,
+}
+
+public sealed record BearerResult(BearerStatus Status, AccessTokenClaims? Claims)
+{
+    public static BearerResult Missing { get; } = new(BearerStatus.Missing, null);
+    public static BearerResult Invalid { get; } = new(BearerStatus.Invalid, null);
+}
+
+/// <summary>
+/// The one token authority: starts sessions, rotates refresh tokens, ends sessions and checks
+/// bearer tokens, for every surface.
+/// </summary>
+public sealed class SessionService(
+    ISessionRepository sessions,
+    IUserRepository users,
+    IClientRepository clients,
+    IUnitOfWork unitOfWork,
+    IAccessTokenService accessTokens,
+    SessionStateCache stateCache,
+    IAuditLog audit,
+    TimeProvider time,
+    IOptions<TokenOptions> options)
+{
+    private TokenOptions Options => options.Value;
+
+    /// <summary>
+    /// Adds a new session and its first refresh token to the unit of work (the caller saves) and
+    /// returns its tokens.
+    /// </summary>
+    public async Task<TokenPair> StartAsync(User user, Client? client, RequestContext context, bool secondFactorPending = false, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var session = new Session
+        {
+            Id = SecureTokens.NewId("ses"),
+            UserId = user.Id,
+            ClientId = client?.ClientId,
+            Surface = context.Surface,
+            DeviceId = Truncate(context.DeviceId, 200),
+            UserAgent = Truncate(context.UserAgent, 500),
+            IpAddress = context.IpAddress,
+            SecondFactorPending = secondFactorPending,
+            RotateRefreshTokens = client?.RotateRefreshTokens ?? true,
+            CreatedAt = now,
+            LastSeenAt = now,
+            ExpiresAt = now + RefreshLifetime(client),
+        };
+        sessions.Add(session);
+        var refresh = NewRefreshToken(session, now);
+        var access = await IssueAccessTokenAsync(user, session, client, now, cancellationToken);
+        return new TokenPair(access.Token, access.ExpiresAt, refresh, session.ExpiresAt, session.Id);
+    }
+
+    /// <summary>
+    /// Exchanges a refresh token for a new pair. RFC 9700 section 4.14.2: the token is rotated,
+    /// and presenting an already-rotated token ends the whole session, except the immediately
+    /// previous token within <see cref="TokenOptions.RefreshReuseGrace"/>.
+    /// </summary>
+    /// <param name="boundTo">When given, the access token that must have been issued with this refresh token.</param>
+    public async Task<Result<TokenPair>> RefreshAsync(string? rawRefreshToken, RequestContext context, AccessTokenClaims? boundTo = null, string? clientId = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(rawRefreshToken) || rawRefreshToken.Length > 512)
+        {
+            return CoreErrors.InvalidToken;
+        }
+        var hash = SecureTokens.Hash(rawRefreshToken);
+        var sessionId = await sessions.FindSessionIdOfRefreshTokenAsync(hash, cancellationToken);
+        if (sessionId is null)
+        {
+            return CoreErrors.InvalidToken;
+        }
+
+        await using var transaction = await unitOfWork.BeginTransactionAsync(cancellationToken);
+        // Locking the session row first serialises concurrent refreshes of one session, so each
+        // sees the other's rotation.
+        var session = await sessions.FindForUpdateAsync(sessionId, cancellationToken);
+        var token = await sessions.FindRefreshTokenAsync(hash, cancellationToken);
+        var now = time.GetUtcNow();
+        if (session is null || token is null)
+        {
+            return CoreErrors.InvalidToken;
+        }
+        if (boundTo is not null && (boundTo.SessionId != session.Id || boundTo.Generation != token.Generation))
+        {
+            return CoreErrors.InvalidToken;
+        }
+        if (clientId is not null && !string.Equals(clientId, session.ClientId, StringComparison.Ordinal))
+        {
+            return CoreErrors.InvalidToken;
+        }
+        if (session.EndedAt is not null)
+        {
+            return CoreErrors.SessionEnded;
+        }
+        if (session.ExpiresAt <= now || token.ExpiresAt <= now)
+        {
+            return CoreErrors.ExpiredToken;
+        }
+        var user = await users.FindByIdAsync(session.UserId, cancellationToken);
+        if (user is null || user.Status is UserStatus.Disabled or UserStatus.Deleted)
+        {
+            End(session, SessionEndReasons.AccountDisabled, now);
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            stateCache.Invalidate(session.Id);
+            return CoreErrors.AccountDisabled;
+        }
+        var client = session.ClientId is null ? null : await clients.FindAsync(session.ClientId, cancellationToken);
+
+        string refresh;
+        if (!session.RotateRefreshTokens)
+        {
+            // A client that asked for non-rotating refresh keeps its token; the absolute
+            // lifetime still applies. Earlier access tokens are superseded.
+            session.Generation++;
+            refresh = rawRefreshToken;
+        }
+        else if (token.ConsumedAt is null)
+        {
+            token.ConsumedAt = now;
+            session.Generation++;
+            refresh = NewRefreshToken(session, now);
+        }
+        else if (token.Generation == session.Generation - 1 && now - token.ConsumedAt.Value <= Options.RefreshReuseGrace)
+        {
+            // Two refreshes raced with the same token: give the loser a sibling of the current
+            // generation, so both copies of the app keep working.
+            refresh = NewRefreshToken(session, now);
+        }
+        else
+        {
+            End(session, SessionEndReasons.RefreshTokenReuse, now);
+            audit.Record(time, AuditTypes.RefreshTokenReused, context, session.UserId, clientId: session.ClientId, detail: session.Id);
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            stateCache.Invalidate(session.Id);
+            return CoreErrors.SessionEnded;
+        }
+
+        session.LastSeenAt = now;
+        var access = await IssueAccessTokenAsync(user, session, client, now, cancellationToken);
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        stateCache.Invalidate(session.Id);
+        return new TokenPair(access.Token, access.ExpiresAt, refresh, token.ExpiresAt, session.Id);
+    }
+
+    /// <summary>Ends one session (sign-out, or the user or an admin ending it).</summary>
+    public async Task<Result> EndAsync(string sessionId, string reason, RequestContext context, string? actorId = null, CancellationToken cancellationToken = default)
+    {
+        var session = await sessions.FindAsync(sessionId, cancellationToken);
+        var now = time.GetUtcNow();
+        if (session is null || !session.IsActive(now))
+        {
+            return CoreErrors.SessionEnded;
+        }
+        End(session, reason, now);
+        audit.Record(time, AuditTypes.SessionEnded, context, session.UserId, actorId, session.ClientId, reason);
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        stateCache.Invalidate(sessionId);
+        return Result.Ok;
+    }
+
+    /// <summary>Ends every session of a user but <paramref name="exceptSessionId"/>, within the current unit of work's transaction.</summary>
+    public async Task<int> EndAllAsync(string userId, string reason, RequestContext context, string? exceptSessionId = null, string? actorId = null, CancellationToken cancellationToken = default)
+    {
+        var ended = await sessions.EndAllAsync(userId, time.GetUtcNow(), reason, exceptSessionId, cancellationToken);
+        foreach (var id in ended)
+        {
+            stateCache.Invalidate(id);
+        }
+        if (ended.Count > 0)
+        {
+            audit.Record(time, AuditTypes.SessionEnded, context, userId, actorId, detail: $"{reason}: {ended.Count} session(s)");
+        }
+        return ended.Count;
+    }
+
+    public Task<IReadOnlyList<Session>> ListActiveAsync(string userId, CancellationToken cancellationToken = default) =>
+        sessions.ListActiveAsync(userId, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// Checks a bearer access token: signature, lifetime, and that its session is alive and the
+    /// token not superseded by a refresh.
+    /// </summary>
+    public async ValueTask<BearerResult> AuthenticateAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return BearerResult.Missing;
+        }
+        var read = await accessTokens.ReadAsync(token, cancellationToken);
+        if (read.Status == AccessTokenStatus.Invalid || read.Claims is null)
+        {
+            return BearerResult.Invalid;
+        }
+        if (read.Status == AccessTokenStatus.Expired)
+        {
+            return new BearerResult(BearerStatus.Expired, read.Claims);
+        }
+        var claims = read.Claims;
+        var state = await stateCache.GetAsync(claims.SessionId, cancellationToken);
+        if (claims.Generation > state.Generation)
+        {
+            // Issued after our cached read (perhaps by another instance): look again.
+            state = await stateCache.RefreshAsync(claims.SessionId, cancellationToken);
+        }
+        return !state.Active || claims.Generation != state.Generation
+            ? new BearerResult(BearerStatus.Revoked, claims)
+            : new BearerResult(BearerStatus.Valid, claims);
+    }
+
+    private string NewRefreshToken(Session session, DateTimeOffset now)
+    {
+        var raw = SecureTokens.New();
+        sessions.AddRefreshToken(new RefreshToken
+        {
+            Hash = SecureTokens.Hash(raw),
+            SessionId = session.Id,
+            Generation = session.Generation,
+            CreatedAt = now,
+            ExpiresAt = session.ExpiresAt,
+        });
+        return raw;
+    }
+
+    private ValueTask<IssuedAccessToken> IssueAccessTokenAsync(User user, Session session, Client? client, DateTimeOffset now, CancellationToken cancellationToken) =>
+        accessTokens.IssueAsync(new AccessTokenDescriptor(
+            user.Id,
+            user.Number,
+            session.Id,
+            session.Generation,
+            client?.ClientId ?? Surfaces.Native,
+            session.Surface,
+            user.RoleList,
+            session.TeamId,
+            session.SecondFactorPending,
+            now,
+            now + AccessLifetime(client)), cancellationToken);
+
+    private TimeSpan AccessLifetime(Client? client) =>
+        client?.AccessTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : Options.AccessTokenLifetime;
+
+    private TimeSpan RefreshLifetime(Client? client) =>
+        client?.RefreshTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : Options.RefreshTokenLifetime;
+
+    private static void End(Session session, string reason, DateTimeOffset now)
+    {
+        session.EndedAt = now;
+        session.EndReason = reason;
+    }
+
+    private static string? Truncate(string? value, int max) => value is { Length: > 0 } && value.Length > max ? value[..max] : value;
+}
