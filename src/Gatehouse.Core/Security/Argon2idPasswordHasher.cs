@@ -1,0 +1,359 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Core.Security;
+
+/// <summary>
+/// Hashes new passwords with Argon2id (RFC 9106) through libsodium, in PHC string form
+/// (<c>$argon2id$v=19$m=19456,t=2,p=1$salt$hash</c>, the OWASP Password Storage Cheat Sheet
+/// minimum). Also verifies hashes imported from other systems, always asking for a rehash:
+/// bcrypt (<c>$2a$</c>, <c>$2b$</c>, <c>$2y$</c>, through libxcrypt) and ASP.NET Core Identity's
+/// PBKDF2 formats V2 and V3 (base64).
+/// </summary>
+/// <remarks>
+/// Passwords are hashed as their exact UTF-8 bytes: no normalisation and no truncation, so
+/// imported hashes made from the raw bytes keep verifying. Every hash and verify runs on the
+/// thread pool behind a semaphore so a burst of sign-ins cannot allocate
+/// <c>Argon2MemoryKiB</c> per request without bound. Register as a singleton.
+/// </remarks>
+public sealed class Argon2idPasswordHasher : IPasswordHasher
+{
+    // Identity V3 hashes carry their own iteration count; a corrupt or hostile row claiming
+    // billions of iterations would pin a core for hours. Identity itself uses 100,000 (.NET 7+),
+    // so ten million leaves room for any honest configuration.
+    private const uint MaxPbkdf2Iterations = 10_000_000;
+
+    private static readonly Lazy<bool> SodiumReady = new(InitialiseSodium, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly ulong _opsLimit;
+    private readonly nuint _memLimit;
+    private readonly SemaphoreSlim _gate;
+    private readonly SemaphoreSlim _dummyLock = new(1, 1);
+    private string? _dummyHash;
+
+    public Argon2idPasswordHasher(IOptions<PasswordOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value;
+        _opsLimit = (ulong)value.Argon2Iterations;
+        _memLimit = (nuint)value.Argon2MemoryKiB * 1024;
+        var concurrency = value.HashingConcurrency > 0 ? value.HashingConcurrency : Environment.ProcessorCount;
+        // Never disposed: without AvailableWaitHandle a SemaphoreSlim holds no OS handle.
+        _gate = new SemaphoreSlim(concurrency, concurrency);
+    }
+
+    public async ValueTask<string> HashAsync(string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        return await RunGatedAsync(() => HashArgon2id(password), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<PasswordVerification> VerifyAsync(string? storedHash, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+
+        if (storedHash is null)
+        {
+            // Unknown user or no password: spend the same Argon2id work as a real check so the
+            // response time does not reveal which accounts exist (OWASP Authentication Cheat
+            // Sheet, "authentication responses"), then fail whatever the result.
+            var dummy = await GetDummyHashAsync(cancellationToken).ConfigureAwait(false);
+            await RunGatedAsync(() => VerifyArgon2id(dummy, password), cancellationToken).ConfigureAwait(false);
+            return PasswordVerification.Failed;
+        }
+
+        return await RunGatedAsync(() => VerifyStored(storedHash, password), cancellationToken).ConfigureAwait(false);
+    }
+
+    private PasswordVerification VerifyStored(string storedHash, string password)
+    {
+        if (storedHash.StartsWith("$argon2id$", StringComparison.Ordinal))
+        {
+            return VerifyArgon2id(storedHash, password);
+        }
+
+        if (storedHash.StartsWith("$2a$", StringComparison.Ordinal)
+            || storedHash.StartsWith("$2b$", StringComparison.Ordinal)
+            || storedHash.StartsWith("$2y$", StringComparison.Ordinal))
+        {
+            return VerifyBcrypt(storedHash, password) ? PasswordVerification.SuccessRehashNeeded : PasswordVerification.Failed;
+        }
+
+        return VerifyIdentity(storedHash, password) ? PasswordVerification.SuccessRehashNeeded : PasswordVerification.Failed;
+    }
+
+    private async Task<T> RunGatedAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Argon2 is CPU- and memory-bound native code; keep it off the caller's thread.
+            return await Task.Run(work, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask<string> GetDummyHashAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _dummyHash) is { } existing)
+        {
+            return existing;
+        }
+
+        await _dummyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_dummyHash is null)
+            {
+                // A random password nobody knows; only the parameters matter.
+                var hash = await HashAsync(RandomNumberGenerator.GetHexString(32), cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _dummyHash, hash);
+            }
+
+            return _dummyHash!;
+        }
+        finally
+        {
+            _dummyLock.Release();
+        }
+    }
+
+    private static bool InitialiseSodium()
+    {
+        // sodium_init picks the fastest implementations and seeds the RNG; 1 means another
+        // component got there first, which is fine.
+        var result = LibSodium.SodiumInit();
+        if (result < 0)
+        {
+            throw new InvalidOperationException("libsodium (libsodium.so.23) failed to initialise (sodium_init returned -1).");
+        }
+
+        return true;
+    }
+
+    private static void EnsureSodium() => _ = SodiumReady.Value;
+
+    private unsafe string HashArgon2id(string password)
+    {
+        EnsureSodium();
+        var passwordBytes = Encoding.UTF8.GetBytes(password);
+        var output = new byte[LibSodium.StrBytes];
+        try
+        {
+            int result;
+            fixed (byte* pOut = output)
+            fixed (byte* pPassword = passwordBytes)
+            {
+                result = LibSodium.PwHashStrAlg(
+                    pOut, pPassword, (ulong)passwordBytes.Length, _opsLimit, _memLimit, LibSodium.AlgArgon2Id13);
+            }
+
+            if (result != 0)
+            {
+                throw new InvalidOperationException(
+                    $"Argon2id hashing failed (crypto_pwhash_str_alg returned {result}) with m={_memLimit / 1024} KiB, t={_opsLimit}. " +
+                    "Either the process is out of memory (lower Gatehouse:Passwords:HashingConcurrency or Argon2MemoryKiB) " +
+                    "or the parameters are outside libsodium's limits (see PasswordOptionsValidator).");
+            }
+
+            var length = Array.IndexOf(output, (byte)0);
+            return Encoding.ASCII.GetString(output, 0, length < 0 ? output.Length : length);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passwordBytes);
+        }
+    }
+
+    private unsafe PasswordVerification VerifyArgon2id(string storedHash, string password)
+    {
+        EnsureSodium();
+        var hashBytes = ToNulTerminated(storedHash);
+        if (hashBytes is null)
+        {
+            return PasswordVerification.Failed;
+        }
+
+        var passwordBytes = Encoding.UTF8.GetBytes(password);
+        try
+        {
+            fixed (byte* pHash = hashBytes)
+            fixed (byte* pPassword = passwordBytes)
+            {
+                // -1 covers both a wrong password and a malformed or unaffordable hash.
+                if (LibSodium.PwHashStrVerify(pHash, pPassword, (ulong)passwordBytes.Length) != 0)
+                {
+                    return PasswordVerification.Failed;
+                }
+
+                // 1 = other m or t; -1 = parameters out of libsodium's range. Either way a fresh
+                // hash with today's parameters is what we want.
+                return LibSodium.PwHashStrNeedsRehash(pHash, _opsLimit, _memLimit) == 0
+                    ? PasswordVerification.Success
+                    : PasswordVerification.SuccessRehashNeeded;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passwordBytes);
+        }
+    }
+
+    private static unsafe bool VerifyBcrypt(string storedHash, string password)
+    {
+        // crypt() takes a C string: a password with U+0000 would be cut at the NUL and match the
+        // hash of its prefix. No legitimate bcrypt hash can be for such a password, so refuse.
+        if (password.Contains('\0', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var settingBytes = ToNulTerminated(storedHash);
+        if (settingBytes is null)
+        {
+            return false;
+        }
+
+        // bcrypt itself only reads the first 72 bytes; that is the imported algorithm's limit,
+        // and the rehash on success moves the account to Argon2id, which has none.
+        var phrase = new byte[Encoding.UTF8.GetByteCount(password) + 1];
+        Encoding.UTF8.GetBytes(password, phrase);
+        var data = NativeMemory.AllocZeroed(LibCrypt.CryptDataSize);
+        try
+        {
+            fixed (byte* pPhrase = phrase)
+            fixed (byte* pSetting = settingBytes)
+            {
+                var result = LibCrypt.CryptRn(pPhrase, pSetting, data, LibCrypt.CryptDataSize);
+                if (result is null)
+                {
+                    return false;
+                }
+
+                var computed = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result);
+                var expected = settingBytes.AsSpan(0, settingBytes.Length - 1);
+                return CryptographicOperations.FixedTimeEquals(computed, expected);
+            }
+        }
+        finally
+        {
+            // crypt_data keeps a copy of the phrase and the key schedule.
+            NativeMemory.Clear(data, LibCrypt.CryptDataSize);
+            NativeMemory.Free(data);
+            CryptographicOperations.ZeroMemory(phrase);
+        }
+    }
+
+    /// <summary>
+    /// ASP.NET Core Identity's <c>PasswordHasher&lt;TUser&gt;</c> formats, base64-encoded:
+    /// V2 = 0x00 | salt(16) | subkey(32), PBKDF2-HMAC-SHA1 with 1000 iterations;
+    /// V3 = 0x01 | prf | iterations | saltLength (big-endian uint32) | salt | subkey.
+    /// </summary>
+    private static bool VerifyIdentity(string storedHash, string password)
+    {
+        var buffer = new byte[(storedHash.Length * 3 / 4) + 3];
+        if (!Convert.TryFromBase64String(storedHash, buffer, out var length) || length == 0)
+        {
+            return false;
+        }
+
+        var decoded = buffer.AsSpan(0, length);
+        return decoded[0] switch
+        {
+            0x00 => VerifyIdentityV2(decoded, password),
+            0x01 => VerifyIdentityV3(decoded, password),
+            _ => false,
+        };
+    }
+
+    private static bool VerifyIdentityV2(ReadOnlySpan<byte> decoded, string password)
+    {
+        const int SaltSize = 16;
+        const int SubkeySize = 32;
+        if (decoded.Length != 1 + SaltSize + SubkeySize)
+        {
+            return false;
+        }
+
+        var salt = decoded.Slice(1, SaltSize);
+        var expected = decoded.Slice(1 + SaltSize, SubkeySize);
+        return Pbkdf2Matches(password, salt, 1000, HashAlgorithmName.SHA1, expected);
+    }
+
+    private static bool VerifyIdentityV3(ReadOnlySpan<byte> decoded, string password)
+    {
+        const int HeaderSize = 13;
+        if (decoded.Length < HeaderSize)
+        {
+            return false;
+        }
+
+        var prf = BinaryPrimitives.ReadUInt32BigEndian(decoded[1..]);
+        var iterations = BinaryPrimitives.ReadUInt32BigEndian(decoded[5..]);
+        var saltLength = BinaryPrimitives.ReadUInt32BigEndian(decoded[9..]);
+
+        HashAlgorithmName? algorithm = prf switch
+        {
+            0 => HashAlgorithmName.SHA1,
+            1 => HashAlgorithmName.SHA256,
+            2 => HashAlgorithmName.SHA512,
+            _ => null,
+        };
+
+        // Same minimums as Identity (128-bit salt and subkey), plus the iteration cap above.
+        if (algorithm is null || iterations == 0 || iterations > MaxPbkdf2Iterations
+            || saltLength < 16 || saltLength > (uint)(decoded.Length - HeaderSize))
+        {
+            return false;
+        }
+
+        var salt = decoded.Slice(HeaderSize, (int)saltLength);
+        var expected = decoded[(HeaderSize + (int)saltLength)..];
+        if (expected.Length < 16)
+        {
+            return false;
+        }
+
+        return Pbkdf2Matches(password, salt, (int)iterations, algorithm.Value, expected);
+    }
+
+    private static bool Pbkdf2Matches(
+        string password, ReadOnlySpan<byte> salt, int iterations, HashAlgorithmName algorithm, ReadOnlySpan<byte> expected)
+    {
+        // Identity's KeyDerivation.Pbkdf2 encodes with Encoding.UTF8 (lone surrogates become
+        // U+FFFD); doing the same keeps such passwords verifiable instead of throwing.
+        var passwordBytes = Encoding.UTF8.GetBytes(password);
+        var actual = Rfc2898DeriveBytes.Pbkdf2(passwordBytes, salt, iterations, algorithm, expected.Length);
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(actual, expected);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passwordBytes);
+            CryptographicOperations.ZeroMemory(actual);
+        }
+    }
+
+    /// <summary>The ASCII bytes of a stored hash plus a NUL, or null if it cannot be a C string.</summary>
+    private static byte[]? ToNulTerminated(string storedHash)
+    {
+        foreach (var c in storedHash)
+        {
+            if (c is '\0' or > '\x7f')
+            {
+                return null;
+            }
+        }
+
+        var bytes = new byte[storedHash.Length + 1];
+        Encoding.ASCII.GetBytes(storedHash, bytes);
+        return bytes;
+    }
+}
