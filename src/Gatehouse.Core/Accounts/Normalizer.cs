@@ -1,14 +1,13 @@
 using System.Globalization;
-using System.Text;
 
 namespace Gatehouse.Core.Accounts;
 
 /// <summary>Case-insensitive keys for emails and usernames, enforced unique by the database.</summary>
 public static class Normalizer
 {
-    public static string Email(string email) => email.Trim().Normalize(NormalizationForm.FormKC).ToUpperInvariant();
+    public static string Email(string email) => email.Trim().ToUpperInvariant();
 
-    public static string Username(string username) => username.Trim().Normalize(NormalizationForm.FormKC).ToUpperInvariant();
+    public static string Username(string username) => username.Trim().ToUpperInvariant();
 
     /// <summary>A light syntactic check (RFC 5321 lengths, one @, a dot in the domain, no spaces).</summary>
     public static bool IsValidEmail(string? email)

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Hosting;
+
+/// <summary>Section <c>Gatehouse</c>: the top-level settings.</summary>
+public sealed class GatehouseOptions
+{
+    public const string Section = "Gatehouse";
+
+    /// <summary>The URL users reach Gatehouse at; issuer of tokens and base of emailed links.</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:5000";
+
+    /// <summary>Where the SQLite file, the mail folder and pictures live.</summary>
+    public string DataDirectory { get; set; } = "./data";
+}
+
+/// <summary>Section <c>Gatehouse:Smtp</c>. Without a host, mail is written as .eml files to the data directory.</summary>
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public bool UseTls { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "Gatehouse <no-reply@localhost>";
+
+    /// <summary>How often the dispatcher looks for due messages.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Section <c>Gatehouse:RateLimits</c>: requests per client IP per window.</summary>
+public sealed class RateLimitOptions
+{
+    public int SignInPerMinute { get; set; } = 30;
+    public int RegistrationPerMinute { get; set; } = 10;
+    public int EmailPerMinute { get; set; } = 5;
+}
+
+internal sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatehouseOptions options)
+    {
+        var failures = new List<string>();
+        if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            failures.Add($"Gatehouse:PublicBaseUrl must be an absolute http(s) URL such as https://auth.example.com (it is '{options.PublicBaseUrl}'). Set Gatehouse__PublicBaseUrl.");
+        }
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Gatehouse:DataDirectory must name a folder (default ./data). Set Gatehouse__DataDirectory.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SmtpOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Port is < 1 or > 65535)
+        {
+            failures.Add($"Gatehouse:Smtp:Port must be between 1 and 65535 (it is {options.Port}). Set Gatehouse__Smtp__Port.");
+        }
+        if (!System.Net.Mail.MailAddress.TryCreate(options.From, out _))
+        {
+            failures.Add($"Gatehouse:Smtp:From must be an email address such as 'Gatehouse <no-reply@example.com>' (it is '{options.From}').");
+        }
+        if (options.Username is not null && options.Password is null)
+        {
+            failures.Add("Gatehouse:Smtp:Password is required when Gatehouse:Smtp:Username is set.");
+        }
+        if (options.PollInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Gatehouse:Smtp:PollInterval must be positive, e.g. 00:00:01.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+internal sealed class TokenOptionsValidator : IValidateOptions<Core.Common.TokenOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.Common.TokenOptions options)
+    {
+        var failures = new List<string>();
+        if (options.SigningAlgorithm is not ("ES256" or "RS256"))
+        {
+            failures.Add($"Gatehouse:Tokens:SigningAlgorithm must be ES256 or RS256 (it is '{options.SigningAlgorithm}').");
+        }
+        if (options.AccessTokenLifetime <= TimeSpan.Zero || options.RefreshTokenLifetime <= TimeSpan.Zero)
+        {
+            failures.Add("Gatehouse:Tokens:AccessTokenLifetime and RefreshTokenLifetime must be positive (e.g. 00:15:00 and 30.00:00:00).");
+        }
+        if (options.SessionStateCacheDuration < TimeSpan.Zero || options.SessionStateCacheDuration > TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Gatehouse:Tokens:SessionStateCacheDuration must be between 0 and 00:00:01: ended sessions must be refused within a second.");
+        }
+        if (options.SigningKeyRotation < TimeSpan.FromHours(1))
+        {
+            failures.Add("Gatehouse:Tokens:SigningKeyRotation must be at least one hour (e.g. 30.00:00:00).");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+internal sealed class DatabaseOptionsValidator : IValidateOptions<Storage.DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Storage.DatabaseOptions options)
+    {
+        if (options.Provider is not null && !new[] { "sqlite", "postgres", "postgresql" }.Contains(options.Provider, StringComparer.OrdinalIgnoreCase))
+        {
+            return ValidateOptionsResult.Fail($"Gatehouse:Database:Provider must be 'sqlite' or 'postgres' (it is '{options.Provider}').");
+        }
+        if (options.ParsedProvider == Storage.DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return ValidateOptionsResult.Fail("Gatehouse:Database:ConnectionString is required for PostgreSQL, e.g. 'Host=127.0.0.1;Username=gatehouse;Password=...;Database=gatehouse'. Set Gatehouse__Database__ConnectionString.");
+        }
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Data.Common;
+using Gatehouse.Core.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the DbContext (pooled), the repositories and the unit of work.</summary>
+    public static IServiceCollection AddGatehouseStorage(this IServiceCollection services, DatabaseProvider provider, string connectionString)
+    {
+        services.AddPooledDbContextFactory<GatehouseDbContext>(options =>
+        {
+            if (provider == DatabaseProvider.Postgres)
+            {
+                options.UseNpgsql(connectionString);
+            }
+            else
+            {
+                options.UseSqlite(connectionString);
+                options.AddInterceptors(SqlitePragmas.Instance);
+            }
+        });
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<GatehouseDbContext>>().CreateDbContext());
+        services.AddScoped<IUnitOfWork, EfUnitOfWork>();
+        services.AddScoped<IUserRepository, EfUserRepository>();
+        services.AddScoped<ISessionRepository, EfSessionRepository>();
+        services.AddScoped<IOneTimeTokenRepository, EfOneTimeTokenRepository>();
+        services.AddScoped<IOutboxRepository, EfOutboxRepository>();
+        services.AddScoped<IAuditLog, EfAuditLog>();
+        services.AddScoped<IClientRepository, EfClientRepository>();
+        services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
+        services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();
+        services.AddSingleton<DataProtectionKeyStore>();
+        services.AddScoped<MigrationRunner>();
+        return services;
+    }
+
+    /// <summary>The SQLite connection string for a data directory.</summary>
+    public static string DefaultSqliteConnectionString(string dataDirectory) =>
+        new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, "gatehouse.db"),
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+
+    /// <summary>
+    /// Per-connection SQLite settings: with WAL, synchronous=NORMAL survives a process crash
+    /// (only a power loss may drop the last commits); foreign keys on.
+    /// </summary>
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static SqlitePragmas Instance { get; } = new();
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+            command.ExecuteNonQuery();
+        }
+    }
+}
