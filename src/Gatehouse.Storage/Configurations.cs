@@ -31,6 +31,8 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
     {
         builder.ToTable("sessions");
         builder.HasKey(s => s.Id);
+        // Declared so EF orders inserts as the foreign keys in the schema require.
+        builder.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).HasPrincipalKey(u => u.Id);
     }
 }
 
@@ -40,6 +42,7 @@ internal sealed class RefreshTokenConfiguration : IEntityTypeConfiguration<Refre
     {
         builder.ToTable("refresh_tokens");
         builder.HasKey(t => t.Hash);
+        builder.HasOne<Session>().WithMany().HasForeignKey(t => t.SessionId);
     }
 }
 

@@ -15,22 +15,6 @@ public sealed record TokenPair(
     DateTimeOffset RefreshTokenExpiresAt,
     string SessionId);
 
-public enum BearerStatus
-{
-    Valid,
-    Missing,
-    Invalid,
-    Expired,
-    /// <summary>Well signed and unexpired, but its session ended or a refresh superseded it.</summary>
-    Revoked,
-}
-
-public sealed record BearerResult(BearerStatus Status, AccessTokenClaims? Claims)
-{
-    public static BearerResult Missing { get; } = new(BearerStatus.Missing, null);
-    public static BearerResult Invalid { get; } = new(BearerStatus.Invalid, null);
-}
-
 /// <summary>
 /// The one token authority: starts sessions, rotates refresh tokens, ends sessions and checks
 /// bearer tokens, for every surface.
@@ -171,11 +155,16 @@ public sealed class SessionService(
     }
 
     /// <summary>Ends one session (sign-out, or the user or an admin ending it).</summary>
-    public async Task<Result> EndAsync(string sessionId, string reason, RequestContext context, string? actorId = null, CancellationToken cancellationToken = default)
+    /// <param name="ownerId">When given, the session must belong to this user (else it is not found).</param>
+    public async Task<Result> EndAsync(string sessionId, string reason, RequestContext context, string? actorId = null, string? ownerId = null, CancellationToken cancellationToken = default)
     {
         var session = await sessions.FindAsync(sessionId, cancellationToken);
         var now = time.GetUtcNow();
-        if (session is null || !session.IsActive(now))
+        if (session is null || (ownerId is not null && session.UserId != ownerId))
+        {
+            return CoreErrors.NotFound;
+        }
+        if (!session.IsActive(now))
         {
             return CoreErrors.SessionEnded;
         }
@@ -203,37 +192,6 @@ public sealed class SessionService(
 
     public Task<IReadOnlyList<Session>> ListActiveAsync(string userId, CancellationToken cancellationToken = default) =>
         sessions.ListActiveAsync(userId, time.GetUtcNow(), cancellationToken);
-
-    /// <summary>
-    /// Checks a bearer access token: signature, lifetime, and that its session is alive and the
-    /// token not superseded by a refresh.
-    /// </summary>
-    public async ValueTask<BearerResult> AuthenticateAsync(string? token, CancellationToken cancellationToken = default)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return BearerResult.Missing;
-        }
-        var read = await accessTokens.ReadAsync(token, cancellationToken);
-        if (read.Status == AccessTokenStatus.Invalid || read.Claims is null)
-        {
-            return BearerResult.Invalid;
-        }
-        if (read.Status == AccessTokenStatus.Expired)
-        {
-            return new BearerResult(BearerStatus.Expired, read.Claims);
-        }
-        var claims = read.Claims;
-        var state = await stateCache.GetAsync(claims.SessionId, cancellationToken);
-        if (claims.Generation > state.Generation)
-        {
-            // Issued after our cached read (perhaps by another instance): look again.
-            state = await stateCache.RefreshAsync(claims.SessionId, cancellationToken);
-        }
-        return !state.Active || claims.Generation != state.Generation
-            ? new BearerResult(BearerStatus.Revoked, claims)
-            : new BearerResult(BearerStatus.Valid, claims);
-    }
 
     private string NewRefreshToken(Session session, DateTimeOffset now)
     {

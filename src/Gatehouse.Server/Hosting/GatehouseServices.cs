@@ -1,0 +1,126 @@
+using System.Text.Json.Serialization;
+using Gatehouse.Core.Accounts;
+using Gatehouse.Core.Admin;
+using Gatehouse.Core.Common;
+using Gatehouse.Core.Mail;
+using Gatehouse.Core.Security;
+using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Tokens;
+using Gatehouse.Server.Api.Native;
+using Gatehouse.Server.Mail;
+using Gatehouse.Server.Security;
+using Gatehouse.Server.Tokens;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Hosting;
+
+internal static class GatehouseServices
+{
+    /// <summary>Everything Gatehouse needs, configured from the <c>Gatehouse</c> section.</summary>
+    public static WebApplicationBuilder AddGatehouse(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration.GetSection(GatehouseOptions.Section);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+
+        Bind<GatehouseOptions>(services, config);
+        Bind<SmtpOptions>(services, config.GetSection("Smtp"));
+        Bind<RateLimitOptions>(services, config.GetSection("RateLimits"));
+        Bind<TokenOptions>(services, config.GetSection("Tokens"));
+        Bind<PasswordOptions>(services, config.GetSection("Passwords"));
+        Bind<RegistrationOptions>(services, config.GetSection("Registration"));
+        Bind<SignInOptions>(services, config.GetSection("SignIn"));
+        Bind<DatabaseOptions>(services, config.GetSection("Database"));
+        services.AddOptions<Core.Common.LinkOptions>().Bind(config.GetSection("Links"))
+            .Configure<IOptions<GatehouseOptions>>((links, gatehouse) => links.PublicBaseUrl = gatehouse.Value.PublicBaseUrl);
+        services.AddSingleton<IValidateOptions<GatehouseOptions>, GatehouseOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
+        services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();
+        services.AddSingleton<IValidateOptions<PasswordOptions>, PasswordOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+
+        // Storage: the provider is needed at registration time.
+        var database = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var dataDirectory = config["DataDirectory"] is { Length: > 0 } dir ? dir : new GatehouseOptions().DataDirectory;
+        var connectionString = database.ConnectionString is { Length: > 0 } cs ? cs : StorageServiceCollectionExtensions.DefaultSqliteConnectionString(dataDirectory);
+        services.AddGatehouseStorage(database.ParsedProvider, connectionString);
+
+        services.TryAddSingleton(TimeProvider.System);
+
+        // First hosted service: migrations run before anything (Data Protection's key ring
+        // included) reads the database.
+        services.AddHostedService<DatabaseInitializer>();
+
+        // Secrets at rest: Data Protection with its key ring in the database (shared by instances).
+        services.AddDataProtection().SetApplicationName("Gatehouse");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<DataProtectionKeyStore>())));
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+
+        // The core.
+        services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
+        services.AddSingleton<IPasswordPolicy, PasswordPolicy>();
+        services.AddSingleton<SessionStateCache>();
+        services.AddSingleton<BearerAuthenticator>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<SignInService>();
+        services.AddScoped<AccountService>();
+        services.AddScoped<AdminService>();
+        services.AddScoped<OneTimeTokenService>();
+        services.AddScoped<MailOutbox>();
+        services.AddScoped<MailDispatcher>();
+
+        // Tokens and mail.
+        services.AddSingleton<SigningKeyManager>();
+        services.AddSingleton<JwtAccessTokenService>();
+        services.AddSingleton<IAccessTokenService>(sp => sp.GetRequiredService<JwtAccessTokenService>());
+        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host is { Length: > 0 }
+            ? ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)
+            : ActivatorUtilities.CreateInstance<PickupFolderMailTransport>(sp));
+        services.AddHostedService<MailDispatcherService>();
+
+        // HTTP.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);
+        services.AddGatehouseRateLimiting();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, NativeJsonContext.Default);
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Gatehouse";
+            document.Info.Description = "Gatehouse's native account and admin API. Dialects are documented in the README.";
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    private static void Bind<T>(IServiceCollection services, IConfiguration section) where T : class =>
+        services.AddOptions<T>().Bind(section).ValidateOnStart();
+}
+
+/// <summary>
+/// Runs before the server listens: creates the data directory, applies migrations and loads
+/// (or creates) the signing key, so the first request finds everything ready.
+/// </summary>
+internal sealed class DatabaseInitializer(IServiceProvider services, IOptions<GatehouseOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.Value.DataDirectory);
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+        }
+        await services.GetRequiredService<SigningKeyManager>().GetAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Mail;
+using Gatehouse.Core.Mail;
+using Gatehouse.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Mail;
+
+/// <summary>Sends over SMTP with the framework's client (MailKit is not available here).</summary>
+internal sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTransport
+{
+    public async Task SendAsync(MailContent content, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        using var client = new SmtpClient(o.Host, o.Port)
+        {
+            EnableSsl = o.UseTls,
+            DeliveryMethod = SmtpDeliveryMethod.Network,
+            Timeout = 30_000,
+        };
+        if (o.Username is not null)
+        {
+            client.Credentials = new NetworkCredential(o.Username, o.Password);
+        }
+        using var message = Build(content, o.From);
+        await client.SendMailAsync(message, cancellationToken);
+    }
+
+    internal static MailMessage Build(MailContent content, string from)
+    {
+        var message = new MailMessage(new MailAddress(from), new MailAddress(content.Recipient))
+        {
+            Subject = content.Subject,
+            Body = content.TextBody,
+            IsBodyHtml = false,
+            BodyEncoding = System.Text.Encoding.UTF8,
+            SubjectEncoding = System.Text.Encoding.UTF8,
+        };
+        message.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(content.HtmlBody, System.Text.Encoding.UTF8, "text/html"));
+        return message;
+    }
+}
+
+/// <summary>
+/// With no SMTP host configured, each message becomes an .eml file in &lt;data&gt;/mail. The file
+/// path is logged, not the link: links carry live tokens and logs are not a place for secrets.
+/// </summary>
+internal sealed partial class PickupFolderMailTransport(IOptions<SmtpOptions> smtp, IOptions<GatehouseOptions> options, ILogger<PickupFolderMailTransport> logger) : IMailTransport
+{
+    public string Folder => Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "mail"));
+
+    public async Task SendAsync(MailContent content, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Folder);
+        var before = Directory.GetFiles(Folder, "*.eml").ToHashSet();
+        using var client = new SmtpClient
+        {
+            DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory,
+            PickupDirectoryLocation = Folder,
+        };
+        using var message = SmtpMailTransport.Build(content, smtp.Value.From);
+        await client.SendMailAsync(message, cancellationToken);
+        var written = Directory.GetFiles(Folder, "*.eml").FirstOrDefault(f => !before.Contains(f)) ?? Folder;
+        LogWritten(logger, content.Subject, written);
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "No SMTP server is configured: wrote \"{Subject}\" to {Path}.")]
+    private static partial void LogWritten(ILogger logger, string subject, string path);
+}
+
+/// <summary>Runs the outbox dispatcher in the background.</summary>
+internal sealed partial class MailDispatcherService(IServiceScopeFactory scopes, IOptions<SmtpOptions> options, ILogger<MailDispatcherService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                sent = await scope.ServiceProvider.GetRequiredService<MailDispatcher>().DispatchDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogLoopFailed(logger, ex);
+            }
+            if (sent == 0)
+            {
+                try
+                {
+                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "The mail dispatcher failed; it will try again.")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+}

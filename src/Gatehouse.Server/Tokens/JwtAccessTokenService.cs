@@ -1,0 +1,121 @@
+using Gatehouse.Core.Common;
+using Gatehouse.Core.Tokens;
+using Gatehouse.Server.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gatehouse.Server.Tokens;
+
+/// <summary>
+/// Access tokens as JWTs (RFC 9068 profile: <c>typ</c> at+jwt; claims iss sub aud exp iat jti
+/// sid, plus roles, team, generation and second-factor state). Lifetime is checked against the
+/// injected <see cref="TimeProvider"/>, not the wall clock.
+/// </summary>
+internal sealed class JwtAccessTokenService(SigningKeyManager keys, TimeProvider time, IOptions<GatehouseOptions> options) : IAccessTokenService
+{
+    private const string TokenType = "at+jwt";
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    private string Issuer => options.Value.PublicBaseUrl.TrimEnd('/');
+
+    public async ValueTask<IssuedAccessToken> IssueAsync(AccessTokenDescriptor d, CancellationToken cancellationToken = default)
+    {
+        var keySet = await keys.GetAsync(cancellationToken);
+        var jti = SecureTokens.New(16);
+        var claims = new Dictionary<string, object>(12)
+        {
+            [JwtRegisteredClaimNames.Sub] = d.Subject,
+            [JwtRegisteredClaimNames.Jti] = jti,
+            ["sid"] = d.SessionId,
+            ["gen"] = d.Generation,
+            ["num"] = d.UserNumber,
+            ["srf"] = d.Surface,
+            ["roles"] = d.Roles.ToArray(),
+        };
+        if (d.TeamId is not null)
+        {
+            claims["team"] = d.TeamId;
+        }
+        if (d.SecondFactorPending)
+        {
+            claims["2fa_pending"] = true;
+        }
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = d.Audience,
+            IssuedAt = d.IssuedAt.UtcDateTime,
+            NotBefore = d.IssuedAt.UtcDateTime,
+            Expires = d.ExpiresAt.UtcDateTime,
+            Claims = claims,
+            SigningCredentials = keySet.Current,
+            TokenType = TokenType,
+        });
+        return new IssuedAccessToken(token, jti, DateTimeOffset.FromUnixTimeSeconds(d.ExpiresAt.ToUnixTimeSeconds()));
+    }
+
+    public async ValueTask<AccessTokenReadResult> ReadAsync(string token, CancellationToken cancellationToken = default)
+    {
+        if (token.Length > 8192 || !_handler.CanReadToken(token))
+        {
+            return AccessTokenReadResult.Invalid;
+        }
+        var keySet = await keys.GetAsync(cancellationToken);
+        JsonWebToken jwt;
+        try
+        {
+            jwt = new JsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return AccessTokenReadResult.Invalid;
+        }
+        if (jwt.Kid is { } kid && !keySet.Published.ContainsKey(kid))
+        {
+            keySet = await keys.ReloadAsync(cancellationToken);
+        }
+        var result = await _handler.ValidateTokenAsync(jwt, new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidateAudience = false,
+            // Lifetime is checked below with the injected clock.
+            ValidateLifetime = false,
+            IssuerSigningKeys = keySet.Published.Values,
+            ValidTypes = [TokenType],
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256],
+            RequireSignedTokens = true,
+        });
+        if (!result.IsValid)
+        {
+            return AccessTokenReadResult.Invalid;
+        }
+        AccessTokenClaims claims;
+        try
+        {
+            claims = new AccessTokenClaims(
+                jwt.Subject,
+                jwt.GetClaim("num").Value is { } num ? long.Parse(num, System.Globalization.CultureInfo.InvariantCulture) : 0,
+                jwt.GetClaim("sid").Value,
+                long.Parse(jwt.GetClaim("gen").Value, System.Globalization.CultureInfo.InvariantCulture),
+                jwt.Audiences.FirstOrDefault() ?? "",
+                jwt.TryGetClaim("srf", out var surface) ? surface.Value : "native",
+                jwt.Claims.Where(c => c.Type == "roles").Select(c => c.Value).ToList(),
+                jwt.TryGetClaim("team", out var team) ? team.Value : null,
+                jwt.TryGetClaim("2fa_pending", out var pending) && pending.Value == "true",
+                jwt.Id,
+                new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero),
+                new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidOperationException)
+        {
+            return AccessTokenReadResult.Invalid;
+        }
+        return new AccessTokenReadResult(claims.ExpiresAt <= time.GetUtcNow() ? AccessTokenStatus.Expired : AccessTokenStatus.Valid, claims);
+    }
+
+    /// <summary>For the JWKS document.</summary>
+    public async ValueTask<IReadOnlyList<string>> PublicJwksAsync(CancellationToken cancellationToken = default) =>
+        (await keys.GetAsync(cancellationToken)).PublicJwks;
+
+}
