@@ -161,9 +161,14 @@ public sealed class AccountService(
     /// </summary>
     public async Task<Result<User>> RequestPasswordResetAsync(string? login, string? linkTemplate, RequestContext context, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(login) || login.Length > 254)
+        if (string.IsNullOrWhiteSpace(login))
         {
             return CoreErrors.NotFound;
+        }
+        if (login.Length > 254)
+        {
+            // No email or username is this long: a malformed request, not an unknown account.
+            return CoreErrors.Validation("login", "too_long", "The login is too long.");
         }
         var user = await users.FindByLoginAsync(Normalizer.Email(login), cancellationToken);
         if (user is null || user.Email is null || user.Status is UserStatus.Deleted or UserStatus.Disabled)

@@ -125,8 +125,8 @@ internal static class AccountEndpoints
         {
             return NativeProblems.Required("login");
         }
-        await accounts.RequestPasswordResetAsync(request.Login, null, http.ToRequestContext(Surfaces.Native), ct);
-        return TypedResults.Accepted((string?)null);
+        var result = await accounts.RequestPasswordResetAsync(request.Login, null, http.ToRequestContext(Surfaces.Native), ct);
+        return result.Error?.Code == CoreErrors.ValidationFailedCode ? NativeProblems.From(result.Error) : TypedResults.Accepted((string?)null);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ResetPasswordAsync(CompletePasswordResetRequest request, AccountService accounts, HttpContext http, CancellationToken ct)
