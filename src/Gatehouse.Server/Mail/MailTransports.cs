@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Mail;
+using System.Net.Mime;
 using Gatehouse.Core.Mail;
 using Gatehouse.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -22,11 +23,11 @@ internal sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTr
         {
             client.Credentials = new NetworkCredential(o.Username, o.Password);
         }
-        using var message = Build(content, o.From);
+        using var message = Build(content, o.From, TransferEncoding.QuotedPrintable);
         await client.SendMailAsync(message, cancellationToken);
     }
 
-    internal static MailMessage Build(MailContent content, string from)
+    internal static MailMessage Build(MailContent content, string from, TransferEncoding encoding)
     {
         var message = new MailMessage(new MailAddress(from), new MailAddress(content.Recipient))
         {
@@ -35,8 +36,11 @@ internal sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTr
             IsBodyHtml = false,
             BodyEncoding = System.Text.Encoding.UTF8,
             SubjectEncoding = System.Text.Encoding.UTF8,
+            BodyTransferEncoding = encoding,
         };
-        message.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(content.HtmlBody, System.Text.Encoding.UTF8, "text/html"));
+        var html = AlternateView.CreateAlternateViewFromString(content.HtmlBody, System.Text.Encoding.UTF8, "text/html");
+        html.TransferEncoding = encoding;
+        message.AlternateViews.Add(html);
         return message;
     }
 }
@@ -58,7 +62,8 @@ internal sealed partial class PickupFolderMailTransport(IOptions<SmtpOptions> sm
             DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory,
             PickupDirectoryLocation = Folder,
         };
-        using var message = SmtpMailTransport.Build(content, smtp.Value.From);
+        // 8-bit bodies, so a developer can read the link in the file as it is.
+        using var message = SmtpMailTransport.Build(content, smtp.Value.From, TransferEncoding.EightBit);
         await client.SendMailAsync(message, cancellationToken);
         var written = Directory.GetFiles(Folder, "*.eml").FirstOrDefault(f => !before.Contains(f)) ?? Folder;
         LogWritten(logger, content.Subject, written);

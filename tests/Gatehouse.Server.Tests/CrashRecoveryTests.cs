@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Json;
+using Gatehouse.Server.Tests.Infrastructure;
+
+namespace Gatehouse.Server.Tests;
+
+public sealed class CrashRecoveryTests
+{
+    [Fact]
+    public async Task A_server_killed_right_after_a_registration_keeps_the_user_and_sends_the_email_once_after_restart()
+    {
+        using var database = TestDatabase.Create();
+        var settings = new Dictionary<string, string>
+        {
+            ["Gatehouse:DataDirectory"] = database.DataDirectory,
+            ["Gatehouse:Database:Provider"] = database.Provider,
+            ["Gatehouse:Database:ConnectionString"] = database.ConnectionString,
+            ["Gatehouse:Smtp:Host"] = TestEnvironment.SmtpHost,
+            ["Gatehouse:Smtp:Port"] = TestEnvironment.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The dispatcher makes its first (empty) pass at start, then sleeps past the kill.
+            ["Gatehouse:Smtp:PollInterval"] = "01:00:00",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var email = Emails.New("crash");
+
+        await using (var first = await GatehouseProcess.StartAsync(settings))
+        {
+            await Task.Delay(500);
+            using var http = new HttpClient { BaseAddress = first.BaseAddress };
+            var registered = await http.PostAsJsonAsync("/api/v1/account/register", new { email, password = NativeClient.Password });
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+            await first.KillAsync();
+        }
+        Assert.Empty(await MailDev.ForAsync(email));
+
+        settings["Gatehouse:Smtp:PollInterval"] = "00:00:00.100";
+        await using var second = await GatehouseProcess.StartAsync(settings);
+        await MailDev.WaitForAsync(email, "Confirm your email");
+        await Task.Delay(1000);
+        Assert.Single(await MailDev.ForAsync(email));
+
+        using var client = new HttpClient { BaseAddress = second.BaseAddress };
+        var signIn = await client.PostAsJsonAsync("/api/v1/account/sign-in", new { login = email, password = NativeClient.Password });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_nothing_configured_the_server_is_ready_on_sqlite_and_writes_mail_to_a_local_folder()
+    {
+        var data = Directory.CreateTempSubdirectory("gatehouse-defaults-").FullName;
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            await using var server = await GatehouseProcess.StartAsync(new Dictionary<string, string> { ["Gatehouse:DataDirectory"] = data });
+            started.Stop();
+            Assert.True(File.Exists(Path.Combine(data, "gatehouse.db")));
+
+            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            var email = Emails.New();
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/v1/account/register", new { email, password = NativeClient.Password })).StatusCode);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            string[] files = [];
+            while (DateTime.UtcNow < deadline && files.Length == 0)
+            {
+                await Task.Delay(100);
+                files = Directory.Exists(Path.Combine(data, "mail")) ? Directory.GetFiles(Path.Combine(data, "mail"), "*.eml") : [];
+            }
+            var eml = await File.ReadAllTextAsync(Assert.Single(files));
+            Assert.Contains(email, eml, StringComparison.Ordinal);
+            Assert.Contains("confirm-email?token=", eml, StringComparison.Ordinal);
+            Assert.DoesNotContain("token=", server.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
