@@ -1,7 +1,7 @@
 using Gatehouse.Server.Api;
 using Gatehouse.Server.Api.Admin;
 using Gatehouse.Server.Api.Native;
-using Microsoft.AspNetCore.Diagnostics;
+using Gatehouse.Server.Dialects;
 
 namespace Gatehouse.Server.Hosting;
 
@@ -9,13 +9,11 @@ internal static class GatehousePipeline
 {
     public static WebApplication UseGatehouse(this WebApplication app)
     {
-        // Every error is a problem+json body, never an HTML page or an empty 500: exceptions
-        // (bad request bodies throw BadHttpRequestException) and bodiless 4xx/5xx alike.
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages();
+        // Every error has a body in the shape of the surface it happened on (problem+json for
+        // the native API, the dialect's own body under a dialect's base path), never an HTML
+        // page or an empty 500: exceptions and bodiless 4xx/5xx alike.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = DialectHosting.HandleExceptionAsync });
+        app.UseStatusCodePages(context => DialectHosting.WriteErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
         app.UseRateLimiter();
 
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -29,6 +27,7 @@ internal static class GatehousePipeline
         app.MapSystemEndpoints();
         app.MapAccountEndpoints();
         app.MapAdminEndpoints();
+        app.MapDialects();
         return app;
     }
 }

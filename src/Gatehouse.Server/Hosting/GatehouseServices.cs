@@ -85,6 +85,9 @@ internal static class GatehouseServices
             : ActivatorUtilities.CreateInstance<PickupFolderMailTransport>(sp));
         services.AddHostedService<MailDispatcherService>();
 
+        // Dialects: each registers itself with services.AddDialect<T>(config, "name").
+        services.AddSingleton<Dialects.DialectRegistry>();
+
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);
         services.AddGatehouseRateLimiting();
