@@ -75,7 +75,7 @@ public sealed record TokenResponse(
     string SessionId)
 {
     public static TokenResponse From(TokenPair pair, DateTimeOffset now) =>
-        new(pair.AccessToken, "Bearer", (long)Math.Max(0, Math.Round((pair.AccessTokenExpiresAt - now).TotalSeconds)), pair.AccessTokenExpiresAt, pair.RefreshToken, pair.RefreshTokenExpiresAt, pair.SessionId);
+        new(pair.AccessToken, "Bearer", (long)Math.Max(0, Math.Ceiling((pair.AccessTokenExpiresAt - now).TotalSeconds)), pair.AccessTokenExpiresAt, pair.RefreshToken, pair.RefreshTokenExpiresAt, pair.SessionId);
 }
 
 public sealed record UserResponse(
