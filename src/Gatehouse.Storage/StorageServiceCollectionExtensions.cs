@@ -32,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IOutboxRepository, EfOutboxRepository>();
         services.AddScoped<IAuditLog, EfAuditLog>();
         services.AddScoped<IClientRepository, EfClientRepository>();
+        services.AddScoped<Gatehouse.Core.Teams.ITeamRepository, EfTeamRepository>();
         services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
         services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();
         services.AddSingleton<DataProtectionKeyStore>();

@@ -33,4 +33,11 @@ public static class AuditTypes
     public const string AdminClientUpdated = "admin.client_updated";
     public const string AdminClientDeleted = "admin.client_deleted";
     public const string AdminSessionsEnded = "admin.sessions_ended";
+    public const string AdminTeamCreated = "admin.team_created";
+    public const string AdminTeamUpdated = "admin.team_updated";
+    public const string AdminTeamDeleted = "admin.team_deleted";
+    public const string AdminTeamMemberSet = "admin.team_member_set";
+    public const string AdminTeamMemberRemoved = "admin.team_member_removed";
+    public const string AdminInvitationSent = "admin.invitation_sent";
+    public const string InvitationAccepted = "account.invitation_accepted";
 }

@@ -72,6 +72,8 @@ internal static class GatehouseServices
         services.AddScoped<SignInService>();
         services.AddScoped<AccountService>();
         services.AddScoped<AdminService>();
+        services.AddScoped<Core.Teams.TeamService>();
+        services.AddScoped<InvitationService>();
         services.AddScoped<OneTimeTokenService>();
         services.AddScoped<MailOutbox>();
         services.AddScoped<MailDispatcher>();
@@ -94,6 +96,7 @@ internal static class GatehouseServices
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NativeJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, Api.Admin.TeamJsonContext.Default);
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>

@@ -32,6 +32,7 @@ internal static class AdminEndpoints
         clients.MapPatch("/{clientId}", UpdateClientAsync).WithName("AdminUpdateClient");
         clients.MapDelete("/{clientId}", DeleteClientAsync).WithName("AdminDeleteClient");
 
+        admin.MapTeamEndpoints();
         admin.MapGet("/audit-events", ListAuditEventsAsync).WithTags("Admin: audit").WithName("AdminListAuditEvents");
         return app;
     }

@@ -20,6 +20,7 @@ internal static class AccountEndpoints
         group.MapPost("/refresh", RefreshAsync).WithName("Refresh").WithSummary("Exchanges a refresh token for a new pair (the old one is then refused).");
         group.MapPost("/email/confirm", ConfirmEmailAsync).WithName("ConfirmEmail").WithSummary("Confirms the email with the emailed token.");
         group.MapPost("/password/reset-request", RequestPasswordResetAsync).WithName("RequestPasswordReset").WithSummary("Emails a reset link; answers the same whether or not the account exists.").RequireRateLimiting(RateLimiting.Email);
+        group.MapPost("/invitation/accept", AcceptInvitationAsync).WithName("AcceptInvitation").WithSummary("Accepts an emailed invitation once: sets the password and activates the account.");
         group.MapPost("/password/reset", ResetPasswordAsync).WithName("ResetPassword").WithSummary("Sets a new password with the emailed token, once; every session ends.");
 
         var authenticated = group.MapGroup("").RequireNativeBearer();
@@ -137,6 +138,16 @@ internal static class AccountEndpoints
         }
         var result = await accounts.ResetPasswordAsync(request.Token, request.NewPassword, http.ToRequestContext(Surfaces.Native), ct);
         return result.Succeeded ? TypedResults.NoContent() : NativeProblems.From(result.Error!);
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> AcceptInvitationAsync(AcceptInvitationRequest request, InvitationService invitations, HttpContext http, CancellationToken ct)
+    {
+        if (request.Token is null || request.Password is null)
+        {
+            return NativeProblems.Required(request.Token is null ? "token" : "password");
+        }
+        var result = await invitations.AcceptAsync(request.Token, request.Password, request.FirstName, request.LastName, http.ToRequestContext(Surfaces.Native), ct);
+        return result.Succeeded ? TypedResults.Ok(UserResponse.From(result.Value)) : NativeProblems.From(result.Error!);
     }
 
     private static async Task<Ok<IReadOnlyList<SessionResponse>>> ListSessionsAsync(Caller caller, SessionService sessions, CancellationToken ct)

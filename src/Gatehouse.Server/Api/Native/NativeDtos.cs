@@ -28,6 +28,9 @@ public sealed record TokenRequest(string? Token);
 public sealed record PasswordResetRequest(string? Login);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record AcceptInvitationRequest(string? Token, string? Password, string? FirstName, string? LastName);
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CompletePasswordResetRequest(string? Token, string? NewPassword);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -181,6 +184,7 @@ public sealed record AuditEventResponse(long Id, DateTimeOffset At, string Type,
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(PasswordResetRequest))]
 [JsonSerializable(typeof(CompletePasswordResetRequest))]
+[JsonSerializable(typeof(AcceptInvitationRequest))]
 [JsonSerializable(typeof(UpdateProfileRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(UserResponse))]
