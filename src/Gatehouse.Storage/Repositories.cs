@@ -182,6 +182,9 @@ internal sealed class EfOneTimeTokenRepository(GatehouseDbContext db) : IOneTime
         db.OneTimeTokens
             .Where(t => t.UserId == userId && t.Purpose == purpose && t.ConsumedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(t => t.ConsumedAt, now), cancellationToken);
+
+    public Task<int> CountIssuedSinceAsync(string purpose, string userId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        db.OneTimeTokens.CountAsync(t => t.UserId == userId && t.Purpose == purpose && t.CreatedAt >= since, cancellationToken);
 }
 
 internal sealed class EfOutboxRepository(GatehouseDbContext db) : IOutboxRepository

@@ -129,4 +129,22 @@ public sealed class PasswordTests(GatehouseFactory factory) : IClassFixture<Gate
         Assert.Equal(HttpStatusCode.NotFound, (await _api.SendAsync(HttpMethod.Delete, $"/api/v1/account/sessions/{theirs.SessionId}", mine.AccessToken)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _api.MeAsync(theirs.AccessToken)).StatusCode);
     }
+
+    [Fact]
+    public async Task One_account_is_sent_at_most_five_reset_emails_an_hour_while_the_answer_stays_the_same()
+    {
+        var email = Emails.New();
+        await _api.RegisterAsync(email);
+        for (var i = 0; i < 7; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await _api.PostAsync("/api/v1/account/password/reset-request", new { login = email })).StatusCode);
+        }
+        await MailDev.WaitForAsync(email, "Reset your", count: 5);
+        await Task.Delay(700);
+        Assert.Equal(5, (await MailDev.ForAsync(email)).Count(m => m.Subject.Contains("Reset your", StringComparison.Ordinal)));
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(61));
+        await _api.PostAsync("/api/v1/account/password/reset-request", new { login = email });
+        await MailDev.WaitForAsync(email, "Reset your", count: 6);
+    }
 }

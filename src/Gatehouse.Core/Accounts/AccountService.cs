@@ -22,7 +22,8 @@ public sealed class AccountService(
     IAuditLog audit,
     TimeProvider time,
     IOptions<RegistrationOptions> registration,
-    IOptions<LinkOptions> links)
+    IOptions<LinkOptions> links,
+    IOptions<MailLimitOptions> mailLimits)
 {
     public const int MaxNameLength = 100;
     public const int MaxTextLength = 2000;
@@ -104,6 +105,10 @@ public sealed class AccountService(
         {
             return Result.Ok;
         }
+        if (!await oneTimeTokens.MaySendAsync(TokenPurposes.EmailConfirmation, user.Id, mailLimits.Value.PerAccountEmailsPerHour, cancellationToken))
+        {
+            return CoreErrors.RateLimited;
+        }
         QueueConfirmation(user, linkTemplate);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         return Result.Ok;
@@ -174,6 +179,10 @@ public sealed class AccountService(
         if (user is null || user.Email is null || user.Status is UserStatus.Deleted or UserStatus.Disabled)
         {
             return CoreErrors.NotFound;
+        }
+        if (!await oneTimeTokens.MaySendAsync(TokenPurposes.PasswordReset, user.Id, mailLimits.Value.PerAccountEmailsPerHour, cancellationToken))
+        {
+            return CoreErrors.RateLimited;
         }
         await using var transaction = await unitOfWork.BeginTransactionAsync(cancellationToken);
         // A new link voids the older ones.

@@ -22,6 +22,7 @@ public static class CoreErrors
     public const string ForbiddenCode = "forbidden";
     public const string ConflictCode = "conflict";
     public const string InvalidClientCode = "invalid_client";
+    public const string RateLimitedCode = "rate_limited";
 
     public static CoreError Validation(string field, string rule, string message) =>
         new(ValidationFailedCode, message) { Fields = new Dictionary<string, string[]> { [field] = [rule] } };
@@ -45,5 +46,6 @@ public static class CoreErrors
     public static CoreError SamePassword { get; } = new(SamePasswordCode, "The new password must differ from the current one.");
     public static CoreError NoPassword { get; } = new(NoPasswordCode, "The account has no password; it signs in through an external provider.");
     public static CoreError Forbidden { get; } = new(ForbiddenCode, "Not allowed.");
+    public static CoreError RateLimited { get; } = new(RateLimitedCode, "Too many emails were sent to this account; try again later.");
     public static CoreError InvalidClient { get; } = new(InvalidClientCode, "The client is unknown or its secret is wrong.");
 }

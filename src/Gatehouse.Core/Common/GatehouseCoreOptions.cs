@@ -64,6 +64,13 @@ public sealed class SignInOptions
     public int MaximumConsecutiveFailures { get; set; } = 100;
 }
 
+/// <summary>Per-account limits on mail (section <c>Gatehouse:RateLimits</c>, beside the per-IP limits).</summary>
+public sealed class MailLimitOptions
+{
+    /// <summary>Emails of one kind (reset, confirmation) one account may be sent per hour.</summary>
+    public int PerAccountEmailsPerHour { get; set; } = 5;
+}
+
 /// <summary>Where emailed links point (section <c>Gatehouse:Links</c>).</summary>
 public sealed class LinkOptions
 {

@@ -96,6 +96,9 @@ public interface IOneTimeTokenRepository
 
     /// <summary>Uses up every open token of a purpose for a user (a new reset link voids older ones).</summary>
     Task ConsumeAllAsync(string purpose, string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>How many tokens of a purpose were issued for a user since a time (per-account mail limits).</summary>
+    Task<int> CountIssuedSinceAsync(string purpose, string userId, DateTimeOffset since, CancellationToken cancellationToken = default);
 }
 
 public interface IOutboxRepository

@@ -69,4 +69,8 @@ public sealed class OneTimeTokenService(IOneTimeTokenRepository tokens, TimeProv
 
     public Task ConsumeAllAsync(string purpose, string userId, CancellationToken cancellationToken = default) =>
         tokens.ConsumeAllAsync(purpose, userId, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>True when another token of this purpose may be emailed to the user within the per-account hourly limit.</summary>
+    public async Task<bool> MaySendAsync(string purpose, string userId, int perHour, CancellationToken cancellationToken = default) =>
+        await tokens.CountIssuedSinceAsync(purpose, userId, time.GetUtcNow() - TimeSpan.FromHours(1), cancellationToken) < perHour;
 }

@@ -32,6 +32,7 @@ internal static class GatehouseServices
         Bind<GatehouseOptions>(services, config);
         Bind<SmtpOptions>(services, config.GetSection("Smtp"));
         Bind<RateLimitOptions>(services, config.GetSection("RateLimits"));
+        Bind<MailLimitOptions>(services, config.GetSection("RateLimits"));
         Bind<TokenOptions>(services, config.GetSection("Tokens"));
         Bind<PasswordOptions>(services, config.GetSection("Passwords"));
         Bind<RegistrationOptions>(services, config.GetSection("Registration"));

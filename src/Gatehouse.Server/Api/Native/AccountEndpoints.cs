@@ -103,10 +103,10 @@ internal static class AccountEndpoints
         return result.Succeeded ? TypedResults.NoContent() : NativeProblems.From(result.Error!);
     }
 
-    private static async Task<Accepted> RequestConfirmationAsync(Caller caller, AccountService accounts, CancellationToken ct)
+    private static async Task<Results<Accepted, ProblemHttpResult>> RequestConfirmationAsync(Caller caller, AccountService accounts, CancellationToken ct)
     {
-        await accounts.RequestEmailConfirmationAsync(caller.UserId, cancellationToken: ct);
-        return TypedResults.Accepted((string?)null);
+        var result = await accounts.RequestEmailConfirmationAsync(caller.UserId, cancellationToken: ct);
+        return result.Error?.Code == CoreErrors.RateLimitedCode ? NativeProblems.From(result.Error) : TypedResults.Accepted((string?)null);
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> ConfirmEmailAsync(TokenRequest request, AccountService accounts, HttpContext http, CancellationToken ct)
@@ -119,7 +119,10 @@ internal static class AccountEndpoints
         return result.Succeeded ? TypedResults.Ok(UserResponse.From(result.Value)) : NativeProblems.From(result.Error!);
     }
 
-    /// <summary>Answers 202 whether or not the login exists, so accounts cannot be discovered (ASVS 5.0 V6.4.1).</summary>
+    /// <summary>
+    /// Answers 202 whether or not the login exists, and whether or not the account's hourly mail
+    /// limit dropped the email, so accounts cannot be discovered (ASVS 5.0 V6.4.1).
+    /// </summary>
     private static async Task<Results<Accepted, ProblemHttpResult>> RequestPasswordResetAsync(PasswordResetRequest request, AccountService accounts, HttpContext http, CancellationToken ct)
     {
         if (request.Login is null)
