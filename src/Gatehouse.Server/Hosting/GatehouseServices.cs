@@ -27,7 +27,20 @@ internal static class GatehouseServices
         var config = builder.Configuration.GetSection(GatehouseOptions.Section);
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        // Quiet framework chatter by default (also when run outside the folder holding
+        // appsettings.json); a Logging:LogLevel setting for the category still wins.
+        foreach (var (category, level) in new[] { ("Microsoft.EntityFrameworkCore", LogLevel.Warning), ("Microsoft.AspNetCore", LogLevel.Warning), ("Microsoft.AspNetCore.DataProtection", LogLevel.Error) })
+        {
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, level);
+            }
+        }
 
         Bind<GatehouseOptions>(services, config);
         Bind<SmtpOptions>(services, config.GetSection("Smtp"));

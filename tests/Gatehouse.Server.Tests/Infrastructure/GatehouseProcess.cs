@@ -28,11 +28,10 @@ public sealed class GatehouseProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<GatehouseProcess> StartAsync(IDictionary<string, string> settings)
+    private static ProcessStartInfo StartInfo(IDictionary<string, string> settings, IEnumerable<string> arguments)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var folder = Path.Combine(TestEnvironment.RepositoryRoot, "src", "Gatehouse.Server", "bin", configuration, "net10.0");
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = folder,
@@ -41,12 +40,31 @@ public sealed class GatehouseProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(folder, "Gatehouse.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
+        return start;
+    }
+
+    /// <summary>Runs an admin command of the executable to its end.</summary>
+    public static async Task<(int ExitCode, string Output)> RunCommandAsync(IDictionary<string, string> settings, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(settings, arguments)) ?? throw new InvalidOperationException("Could not start Gatehouse.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public static async Task<GatehouseProcess> StartAsync(IDictionary<string, string> settings)
+    {
+        var port = FreePort();
+        var start = StartInfo(settings, ["--urls", $"http://127.0.0.1:{port}"]);
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Gatehouse.");
         var result = new GatehouseProcess(process, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) => result.Append(e.Data);
