@@ -222,6 +222,12 @@ public sealed class AccountService(
         {
             return redeemed.Error!;
         }
+        // The emailed link proves the mailbox: an invited (pending) account becomes active.
+        user.EmailConfirmed = string.Equals(user.Email, redeemed.Value.Email, StringComparison.OrdinalIgnoreCase) || user.EmailConfirmed;
+        if (user.Status == UserStatus.Pending)
+        {
+            user.Status = UserStatus.Active;
+        }
         var set = await SetPasswordAsync(user, newPassword, null, AuditTypes.PasswordReset, SessionEndReasons.PasswordReset, context, cancellationToken);
         if (!set.Succeeded)
         {

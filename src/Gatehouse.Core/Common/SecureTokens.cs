@@ -24,8 +24,7 @@ public static class SecureTokens
     {
         Span<byte> hash = stackalloc byte[32];
         var length = Encoding.UTF8.GetByteCount(token);
-        byte[]? rented = null;
-        Span<byte> utf8 = length <= 256 ? stackalloc byte[length] : (rented = new byte[length]);
+        Span<byte> utf8 = length <= 256 ? stackalloc byte[length] : new byte[length];
         Encoding.UTF8.GetBytes(token, utf8);
         SHA256.HashData(utf8, hash);
         return Convert.ToHexStringLower(hash);
