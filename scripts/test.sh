@@ -181,6 +181,17 @@ if [ "$BUILD_OK" = 1 ]; then
   if [ "$WITH_POSTGRES" = 1 ]; then
     run_tests "server on postgres" tests/Gatehouse.Server.Tests server-postgres.trx GATEHOUSE_TEST_DB=postgres
   fi
+  # The benchmark's smoke mode: every workload runs for a moment against real servers and must
+  # complete without errors. Never a timing assertion (docs/benchmarks.md has the numbers).
+  log "running the benchmark smoke test"
+  if dotnet bench/Gatehouse.Bench/bin/Release/net10.0/Gatehouse.Bench.dll --smoke > "$STATE/bench-smoke.log" 2>&1; then
+    TOTAL_PASSED=$((TOTAL_PASSED + 1))
+    record "bench smoke" "bench smoke: 1 passed, 0 failed" 0
+  else
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    tail -n 20 "$STATE/bench-smoke.log"
+    record "bench smoke" "bench smoke: 0 passed, 1 failed (see .test-run/bench-smoke.log)" 1
+  fi
 else
   record "core" "core: did not run (build failed, see .test-run/build.log)" 1
   record "server on sqlite" "server on sqlite: did not run (build failed)" 1

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+
+namespace Gatehouse.Bench;
+
+/// <summary>What one workload measured.</summary>
+internal sealed record WorkloadResult(string Name, long Completed, long Errors, double Seconds, double P50Ms, double P99Ms, long PeakRssBytes)
+{
+    public double Throughput => Seconds > 0 ? Completed / Seconds : 0;
+}
+
+/// <summary>
+/// Runs one workload: <c>concurrency</c> virtual clients, each looping its step for a fixed time
+/// and recording each step's latency. The server's resident memory is sampled meanwhile.
+/// </summary>
+internal static class LoadRunner
+{
+    public static async Task<WorkloadResult> RunAsync(string name, int concurrency, TimeSpan duration, int serverPid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null)
+    {
+        if (prepare is not null)
+        {
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(prepare));
+        }
+        var latencies = new List<long>[concurrency];
+        var errors = new long[concurrency];
+        using var sampler = new RssSampler(serverPid);
+        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async vu =>
+        {
+            var mine = latencies[vu] = new List<long>(4096);
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                bool ok;
+                try
+                {
+                    ok = await step(vu);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or System.Text.Json.JsonException or KeyNotFoundException)
+                {
+                    ok = false;
+                }
+                if (ok)
+                {
+                    mine.Add(Stopwatch.GetTimestamp() - t0);
+                }
+                else
+                {
+                    errors[vu]++;
+                }
+            }
+        }));
+        var seconds = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak);
+    }
+
+    private static double Percentile(long[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
+}
+
+/// <summary>Samples a process's resident set size (VmRSS) every 50 ms and keeps the peak.</summary>
+internal sealed class RssSampler : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _peak;
+
+    public RssSampler(int pid)
+    {
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var rss = Read(pid);
+                if (rss > Interlocked.Read(ref _peak))
+                {
+                    Interlocked.Exchange(ref _peak, rss);
+                }
+                try
+                {
+                    await Task.Delay(50, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    public long Peak => Interlocked.Read(ref _peak);
+
+    public static long Read(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _loop.Wait();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Gatehouse.Bench;
+
+// Gatehouse's benchmark: starts Gatehouse (Release, SQLite) and a minimal ASP.NET Core Identity
+// peer as separate processes, drives the same workloads against both over loopback, measures
+// the machine's limits (Argon2id, ES256) in the same run, and prints a table (see
+// docs/benchmarks.md). `--smoke` runs every workload for a moment and only checks that none
+// fails: CI runs that; timings are never asserted.
+
+var smoke = args.Contains("--smoke");
+var duration = TimeSpan.FromSeconds(smoke ? 1.5 : double.Parse(Arg("--duration") ?? "10", CultureInfo.InvariantCulture));
+var concurrency = int.Parse(Arg("--concurrency") ?? (smoke ? "4" : "32"), CultureInfo.InvariantCulture);
+var output = Arg("--output");
+var root = FindRoot();
+var configuration = Arg("--configuration") ?? "Release";
+var gatehouseDll = Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll");
+var peerDll = Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, "net10.0/IdentityPeer.dll");
+const string Password = "Bench-Passw0rd! long enough";
+
+Console.WriteLine($"Gatehouse benchmark: {(smoke ? "smoke run" : "full run")}, {concurrency} virtual clients, {duration.TotalSeconds:0.#} s per workload, {Environment.ProcessorCount} cores");
+
+Console.WriteLine("measuring the machine's limits ...");
+var argonLimit = await Limits.Argon2idPerSecondAsync(smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(5));
+var es256Limit = await Limits.Es256VerificationsPerSecondAsync(smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(5));
+Console.WriteLine($"  Argon2id (m=19 MiB, t=2, p=1): {argonLimit:0.0}/s on all cores; ES256 verify: {es256Limit:0}/s");
+
+var gatehouse = await RunGatehouseAsync();
+var peer = await RunPeerAsync();
+
+var table = Render(gatehouse, peer, argonLimit, es256Limit);
+Console.WriteLine();
+Console.WriteLine(table);
+
+var failed = gatehouse.Results.Concat(peer.Results).Where(r => r.Errors > 0 || r.Completed == 0).ToList();
+if (output is not null && !smoke)
+{
+    await File.WriteAllTextAsync(output, Document(table, root));
+    Console.WriteLine($"wrote {output}");
+}
+if (failed.Count > 0)
+{
+    Console.Error.WriteLine("workloads with errors or nothing completed: " + string.Join(", ", failed.Select(f => $"{f.Name} ({f.Errors} errors, {f.Completed} done)")));
+    return 1;
+}
+Console.WriteLine(smoke ? "smoke run: every workload completed without errors" : "done");
+return 0;
+
+async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync()
+{
+    var data = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
+    try
+    {
+        Console.WriteLine("starting Gatehouse (SQLite, fresh data directory) ...");
+        await using var server = await ServerProcess.StartAsync(gatehouseDll, "/health/ready", new Dictionary<string, string>
+        {
+            ["Gatehouse__DataDirectory"] = data,
+            ["Gatehouse__RateLimits__SignInPerMinute"] = "100000000",
+            ["Gatehouse__RateLimits__RegistrationPerMinute"] = "100000000",
+            ["Gatehouse__RateLimits__EmailPerMinute"] = "100000000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms");
+        using var http = Client(server.BaseAddress, concurrency);
+        var results = new List<WorkloadResult>();
+        var users = new string[concurrency];
+        var access = new string[concurrency];
+        var refresh = new string[concurrency];
+        var counter = 0;
+
+        results.Add(await Run("registration", server.Pid, async vu =>
+        {
+            var response = await http.PostAsJsonAsync("/api/v1/account/register", new { email = $"r{Interlocked.Increment(ref counter)}.{vu}@bench.test", password = Password });
+            return response.StatusCode == HttpStatusCode.Created;
+        }));
+
+        for (var i = 0; i < concurrency; i++)
+        {
+            users[i] = $"user{i}@bench.test";
+            (await http.PostAsJsonAsync("/api/v1/account/register", new { email = users[i], password = Password })).EnsureSuccessStatusCode();
+        }
+
+        results.Add(await Run("password sign-in (native)", server.Pid, async vu =>
+        {
+            var response = await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = users[vu], password = Password });
+            return response.IsSuccessStatusCode;
+        }));
+
+        results.Add(await Run("refresh with rotation", server.Pid, async vu =>
+        {
+            var response = await http.PostAsJsonAsync("/api/v1/account/refresh", new { refreshToken = refresh[vu] });
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+            refresh[vu] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refreshToken").GetString()!;
+            return true;
+        }, async vu =>
+        {
+            var tokens = await (await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+            refresh[vu] = tokens.GetProperty("refreshToken").GetString()!;
+        }));
+
+        results.Add(await Run("authenticated read (/me)", server.Pid, async vu =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/account/me");
+            request.Headers.Authorization = new("Bearer", access[vu]);
+            using var response = await http.SendAsync(request);
+            return response.IsSuccessStatusCode;
+        }, async vu =>
+        {
+            var tokens = await (await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+            access[vu] = tokens.GetProperty("accessToken").GetString()!;
+        }));
+        return (results, server.StartedIn);
+    }
+    finally
+    {
+        Directory.Delete(data, recursive: true);
+    }
+}
+
+async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync()
+{
+    var data = Directory.CreateTempSubdirectory("identity-peer-bench-").FullName;
+    try
+    {
+        Console.WriteLine("starting the ASP.NET Core Identity peer (MapIdentityApi, SQLite) ...");
+        await using var server = await ServerProcess.StartAsync(peerDll, "/health", new Dictionary<string, string> { ["DataDirectory"] = data });
+        Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms");
+        using var http = Client(server.BaseAddress, concurrency);
+        var results = new List<WorkloadResult>();
+        var users = new string[concurrency];
+        var access = new string[concurrency];
+        var refresh = new string[concurrency];
+        var counter = 0;
+
+        results.Add(await Run("registration", server.Pid, async vu =>
+            (await http.PostAsJsonAsync("/register", new { email = $"r{Interlocked.Increment(ref counter)}.{vu}@bench.test", password = Password })).IsSuccessStatusCode));
+
+        for (var i = 0; i < concurrency; i++)
+        {
+            users[i] = $"user{i}@bench.test";
+            (await http.PostAsJsonAsync("/register", new { email = users[i], password = Password })).EnsureSuccessStatusCode();
+        }
+
+        results.Add(await Run("password sign-in (/login)", server.Pid, async vu =>
+            (await http.PostAsJsonAsync("/login", new { email = users[vu], password = Password })).IsSuccessStatusCode));
+
+        results.Add(await Run("refresh (/refresh)", server.Pid, async vu =>
+        {
+            var response = await http.PostAsJsonAsync("/refresh", new { refreshToken = refresh[vu] });
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+            refresh[vu] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refreshToken").GetString()!;
+            return true;
+        }, async vu =>
+        {
+            var tokens = await (await http.PostAsJsonAsync("/login", new { email = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+            refresh[vu] = tokens.GetProperty("refreshToken").GetString()!;
+        }));
+
+        results.Add(await Run("token-only read (/manage/info)", server.Pid, async vu =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/manage/info");
+            request.Headers.Authorization = new("Bearer", access[vu]);
+            using var response = await http.SendAsync(request);
+            return response.IsSuccessStatusCode;
+        }, async vu =>
+        {
+            var tokens = await (await http.PostAsJsonAsync("/login", new { email = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+            access[vu] = tokens.GetProperty("accessToken").GetString()!;
+        }));
+        return (results, server.StartedIn);
+    }
+    finally
+    {
+        Directory.Delete(data, recursive: true);
+    }
+}
+
+async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null)
+{
+    Console.Write($"  {name} ... ");
+    var result = await LoadRunner.RunAsync(name, concurrency, duration, pid, step, prepare);
+    Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors");
+    return result;
+}
+
+static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehouse, (List<WorkloadResult> Results, TimeSpan ColdStart) peer, double argonLimit, double es256Limit)
+{
+    var sb = new StringBuilder();
+    sb.AppendLine("| workload | Gatehouse /s | p50 ms | p99 ms | errors | peak RSS MB | vs limit | peer /s | peer p99 ms | Gatehouse / peer |");
+    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (var i = 0; i < gatehouse.Results.Count; i++)
+    {
+        var g = gatehouse.Results[i];
+        var p = i < peer.Results.Count ? peer.Results[i] : null;
+        var limit = g.Name.StartsWith("password sign-in", StringComparison.Ordinal) || g.Name == "registration"
+            ? $"{g.Throughput / argonLimit:P0} of Argon2id"
+            : g.Name.StartsWith("authenticated read", StringComparison.Ordinal) ? $"{g.Throughput / es256Limit:P0} of ES256" : "";
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Name} | {g.Throughput:0} | {g.P50Ms:0.0} | {g.P99Ms:0.0} | {g.Errors} | {g.PeakRssBytes / 1048576.0:0} | {limit} | {p?.Throughput:0} | {p?.P99Ms:0.0} | {(p is { Throughput: > 0 } ? $"{g.Throughput / p.Throughput:0.00}×" : "")} |");
+    }
+    sb.AppendLine(CultureInfo.InvariantCulture, $"| cold start to ready | {gatehouse.ColdStart.TotalMilliseconds:0} ms | | | | | | {peer.ColdStart.TotalMilliseconds:0} ms | | |");
+    sb.AppendLine();
+    sb.AppendLine(CultureInfo.InvariantCulture, $"Limits measured in the same run: Argon2id {argonLimit:0.0} verifications/s on all cores; ES256 {es256Limit:0} verifications/s on all cores.");
+    return sb.ToString();
+}
+
+string Document(string table, string repositoryRoot)
+{
+    var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+    var memory = File.ReadLines("/proc/meminfo").First().Split(':', 2)[1].Trim();
+    var notes = Path.Combine(repositoryRoot, "bench/notes.md");
+    return $"""
+        # Benchmarks
+
+        Produced by `./scripts/bench.sh` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {cpu}, {memory} memory, .NET {Environment.Version}).
+        Gatehouse runs on SQLite (Release build, default settings but rate limits lifted); the peer is
+        `bench/peers/IdentityPeer`, ASP.NET Core Identity's `MapIdentityApi` on SQLite with default
+        options. The load comes from a separate process over loopback ({concurrency} virtual clients,
+        {duration.TotalSeconds:0} s per workload); load generator and server share the same cores.
+
+        {table}
+        {(File.Exists(notes) ? File.ReadAllText(notes) : "")}
+        """;
+}
+
+static HttpClient Client(Uri baseAddress, int connections) => new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = baseAddress,
+    Timeout = TimeSpan.FromSeconds(30),
+};
+
+string? Arg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string FindRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
+    {
+        dir = dir.Parent;
+    }
+    return dir?.FullName ?? throw new InvalidOperationException("Run the benchmark from inside the repository.");
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Gatehouse's benchmark (docs/benchmarks.md): builds Gatehouse, the ASP.NET Core Identity peer and
+# the driver in Release, then runs the driver, which starts both servers on loopback, measures
+# the machine's limits and every workload, prints a table and writes docs/benchmarks.md.
+#   ./scripts/bench.sh                  full run (about two minutes)
+#   ./scripts/bench.sh --smoke          a few seconds; only checks that every workload completes
+#   extra arguments: --duration S, --concurrency N
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+dotnet build Gatehouse.slnx -c Release -v quiet -nologo > /dev/null
+args=("$@")
+if [[ ! " ${args[*]} " == *" --smoke "* ]]; then args+=(--output docs/benchmarks.md); fi
+exec dotnet bench/Gatehouse.Bench/bin/Release/net10.0/Gatehouse.Bench.dll "${args[@]}"
