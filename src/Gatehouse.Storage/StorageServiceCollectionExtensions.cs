@@ -21,7 +21,7 @@ public static class StorageServiceCollectionExtensions
             else
             {
                 options.UseSqlite(connectionString);
-                options.AddInterceptors(SqlitePragmas.Instance);
+                options.AddInterceptors(SqlitePragmas.Instance, SqliteWriteLock.Instance);
             }
         });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<GatehouseDbContext>>().CreateDbContext());

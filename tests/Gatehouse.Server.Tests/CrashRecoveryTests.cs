@@ -58,14 +58,17 @@ public sealed class CrashRecoveryTests
             using var http = new HttpClient { BaseAddress = server.BaseAddress };
             var email = Emails.New();
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/v1/account/register", new { email, password = NativeClient.Password })).StatusCode);
-            var deadline = DateTime.UtcNow.AddSeconds(10);
+            // The pickup folder is written by a background dispatcher: wait for a complete file.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
             string[] files = [];
-            while (DateTime.UtcNow < deadline && files.Length == 0)
+            var eml = "";
+            while (DateTime.UtcNow < deadline && !eml.Contains("</html>", StringComparison.Ordinal))
             {
                 await Task.Delay(100);
                 files = Directory.Exists(Path.Combine(data, "mail")) ? Directory.GetFiles(Path.Combine(data, "mail"), "*.eml") : [];
+                eml = files.Length == 1 ? await File.ReadAllTextAsync(files[0]) : "";
             }
-            var eml = await File.ReadAllTextAsync(Assert.Single(files));
+            Assert.Single(files);
             Assert.Contains(email, eml, StringComparison.Ordinal);
             Assert.Contains("confirm-email?token=", eml, StringComparison.Ordinal);
             Assert.DoesNotContain("token=", server.Output, StringComparison.Ordinal);

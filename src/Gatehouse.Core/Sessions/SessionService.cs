@@ -79,6 +79,7 @@ public sealed class SessionService(
             return CoreErrors.InvalidToken;
         }
 
+        await accessTokens.PrepareAsync(cancellationToken);
         await using var transaction = await unitOfWork.BeginTransactionAsync(cancellationToken);
         // Locking the session row first serialises concurrent refreshes of one session, so each
         // sees the other's rotation.

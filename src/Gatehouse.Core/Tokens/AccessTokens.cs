@@ -48,6 +48,12 @@ public sealed record AccessTokenReadResult(AccessTokenStatus Status, AccessToken
 /// <summary>Signs and reads access tokens (JWT). Implemented by the server with the stored keys.</summary>
 public interface IAccessTokenService
 {
+    /// <summary>
+    /// Makes sure a current signing key exists (creating one may write to the database), so that
+    /// issuing a token inside a transaction never has to.
+    /// </summary>
+    ValueTask PrepareAsync(CancellationToken cancellationToken = default);
+
     ValueTask<IssuedAccessToken> IssueAsync(AccessTokenDescriptor descriptor, CancellationToken cancellationToken = default);
 
     /// <summary>Checks signature, issuer and lifetime. Claims are returned for expired tokens too.</summary>

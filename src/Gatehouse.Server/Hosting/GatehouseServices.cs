@@ -71,10 +71,20 @@ internal static class GatehouseServices
         // included) reads the database.
         services.AddHostedService<DatabaseInitializer>();
 
-        // Secrets at rest: Data Protection with its key ring in the database (shared by instances).
-        services.AddDataProtection().SetApplicationName("Gatehouse");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<DataProtectionKeyStore>())));
+        // Secrets at rest: Data Protection. On PostgreSQL its key ring lives in the database, so
+        // every instance shares it. On SQLite (one instance) it lives beside the database file:
+        // the key ring may rotate in the middle of a write transaction, and SQLite's single
+        // writer would then wait for itself.
+        var dataProtection = services.AddDataProtection().SetApplicationName("Gatehouse");
+        if (database.ParsedProvider == DatabaseProvider.Postgres)
+        {
+            services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+                new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<DataProtectionKeyStore>())));
+        }
+        else
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(dataDirectory), "keys")));
+        }
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
 
         // The core.

@@ -19,6 +19,8 @@ internal sealed class JwtAccessTokenService(SigningKeyManager keys, TimeProvider
 
     private string Issuer => options.Value.PublicBaseUrl.TrimEnd('/');
 
+    public async ValueTask PrepareAsync(CancellationToken cancellationToken = default) => await keys.GetAsync(cancellationToken);
+
     public async ValueTask<IssuedAccessToken> IssueAsync(AccessTokenDescriptor d, CancellationToken cancellationToken = default)
     {
         var keySet = await keys.GetAsync(cancellationToken);
