@@ -126,4 +126,15 @@ public sealed class KeymetricsLifetimeAndSettingsTests
         var refreshed = await KeymetricsClient.JsonAsync(await km.RefreshAsync(registered.RefreshToken));
         Assert.Equal(registered.RefreshToken, refreshed.GetProperty("refresh_token").GetString());
     }
+
+    [Fact]
+    public async Task A_rate_limited_request_is_refused_in_the_dialect_shape()
+    {
+        using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:RateLimits:EmailPerMinute"] = "1" });
+        var km = Client(factory);
+        await KeymetricsClient.MsgAsync(await km.PostAsync("/reset_password", new { email = Emails.New("nobody") }), HttpStatusCode.NotFound);
+        var limited = await km.PostAsync("/reset_password", new { email = Emails.New("nobody") });
+        await KeymetricsClient.MsgAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.NotNull(limited.Headers.RetryAfter);
+    }
 }
