@@ -73,7 +73,7 @@ internal sealed class KeymetricsBody
         return (null, StatusCodes.Status415UnsupportedMediaType);
     }
 
-    /// <summary>A string field: null when absent, JSON null or empty; <paramref name="wrongType"/> when it is not a string.</summary>
+    /// <summary>A string field: null when absent, JSON null or blank; <paramref name="wrongType"/> when it is not a string.</summary>
     public string? String(string name, out bool wrongType)
     {
         wrongType = false;
@@ -86,7 +86,7 @@ internal sealed class KeymetricsBody
             wrongType = true;
             return null;
         }
-        return value.GetString() is { Length: > 0 } text ? text : null;
+        return string.IsNullOrWhiteSpace(value.GetString()) ? null : value.GetString();
     }
 
     public string? String(string name) => String(name, out _);

@@ -282,6 +282,9 @@ public sealed class KeymetricsDialectTests(GatehouseFactory factory) : IClassFix
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Golden.AssertMatches("keymetrics/field-error-email.json", await missing.Content.ReadAsStringAsync());
 
+        var blank = await _km.PostAsync("/reset_password", new { email = "  " });
+        Assert.Equal(HttpStatusCode.BadRequest, blank.StatusCode);
+
         await KeymetricsClient.MsgAsync(await _km.PostAsync("/reset_password", new { email = Emails.New("nobody") }), HttpStatusCode.NotFound);
     }
 
