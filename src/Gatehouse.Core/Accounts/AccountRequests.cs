@@ -38,6 +38,12 @@ public sealed record RegistrationMode
     public bool ByAdministrator { get; init; }
 
     public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>
+    /// The client the session started by <see cref="StartSession"/> belongs to (its token
+    /// lifetimes and refresh rotation apply); null for a first-party session.
+    /// </summary>
+    public Clients.Client? SessionClient { get; init; }
 }
 
 /// <summary>A partial profile change: null leaves a field as it is, an empty string clears it.</summary>

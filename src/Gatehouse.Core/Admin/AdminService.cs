@@ -233,6 +233,43 @@ public sealed class AdminService(
     public bool VerifySecret(Client client, string? secret) =>
         secret is not null && RevealSecret(client) is { } actual && SecureTokens.FixedTimeEquals(actual, secret);
 
+    /// <summary>
+    /// Makes sure a client a surface depends on exists with the refresh rotation it needs;
+    /// idempotent, and safe when two instances run it at once. A client an administrator
+    /// deleted stays deleted (the surface then reports it), so deleting it is a way to stop it.
+    /// </summary>
+    public async Task<Result<Client>> EnsureClientAsync(string clientId, string name, bool rotateRefreshTokens, RequestContext context, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var client = await clients.FindAsync(clientId, cancellationToken);
+            if (client is not null)
+            {
+                if (client.IsDeleted)
+                {
+                    return CoreErrors.NotFound;
+                }
+                if (client.RotateRefreshTokens != rotateRefreshTokens)
+                {
+                    // The surface's wire contract depends on it (e.g. a refresh that returns
+                    // the same token), so an edit to the contrary does not stick.
+                    client.RotateRefreshTokens = rotateRefreshTokens;
+                    client.UpdatedAt = time.GetUtcNow();
+                    audit.Record(time, AuditTypes.AdminClientUpdated, context, null, null, clientId, "rotation restored");
+                    await unitOfWork.SaveChangesAsync(cancellationToken);
+                }
+                return client;
+            }
+            var created = await CreateClientAsync(new ClientChange { ClientId = clientId, Name = name, RotateRefreshTokens = rotateRefreshTokens }, "system", context, cancellationToken);
+            if (created.Succeeded || created.Error!.Code != CoreErrors.ConflictCode)
+            {
+                return created;
+            }
+            // Another request or instance created it first: read theirs.
+        }
+        return new CoreError(CoreErrors.ConflictCode, $"The client '{clientId}' could not be created.");
+    }
+
     private void Apply(Client client, ClientChange change)
     {
         if (change.Name is not null)

@@ -194,6 +194,31 @@ public sealed class SessionService(
     public Task<IReadOnlyList<Session>> ListActiveAsync(string userId, CancellationToken cancellationToken = default) =>
         sessions.ListActiveAsync(userId, time.GetUtcNow(), cancellationToken);
 
+    /// <summary>
+    /// Ends the session an access token belongs to, on that token's authority (a revoke
+    /// endpoint). Expected failures: <see cref="CoreErrors.SessionEnded"/> when the session is
+    /// already over, <see cref="CoreErrors.InvalidToken"/> when a refresh superseded the token
+    /// (a stale token no longer speaks for the session).
+    /// </summary>
+    public async Task<Result> EndSessionOfTokenAsync(AccessTokenClaims claims, string reason, RequestContext context, CancellationToken cancellationToken = default)
+    {
+        var session = await sessions.FindAsync(claims.SessionId, cancellationToken);
+        var now = time.GetUtcNow();
+        if (session is null || session.UserId != claims.Subject)
+        {
+            return CoreErrors.InvalidToken;
+        }
+        if (!session.IsActive(now))
+        {
+            return CoreErrors.SessionEnded;
+        }
+        if (session.Generation != claims.Generation)
+        {
+            return CoreErrors.InvalidToken;
+        }
+        return await EndAsync(session.Id, reason, context, claims.Subject, claims.Subject, cancellationToken);
+    }
+
     private string NewRefreshToken(Session session, DateTimeOffset now)
     {
         var raw = SecureTokens.New();

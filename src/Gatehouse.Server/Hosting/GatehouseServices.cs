@@ -7,6 +7,7 @@ using Gatehouse.Core.Security;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api.Native;
+using Gatehouse.Server.Dialects;
 using Gatehouse.Server.Mail;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Tokens;
@@ -113,6 +114,7 @@ internal static class GatehouseServices
 
         // Dialects: each registers itself with services.AddDialect<T>(config, "name").
         services.AddSingleton<Dialects.DialectRegistry>();
+        services.AddDialect<Dialects.Keymetrics.KeymetricsDialect>(config, "keymetrics");
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);
