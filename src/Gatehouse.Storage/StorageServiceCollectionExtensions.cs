@@ -33,6 +33,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IAuditLog, EfAuditLog>();
         services.AddScoped<IClientRepository, EfClientRepository>();
         services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
+        services.AddSingleton<ISessionSecretReader, EfSessionSecretReader>();
         services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();
         services.AddSingleton<DataProtectionKeyStore>();
         services.AddScoped<MigrationRunner>();
