@@ -7,6 +7,8 @@ using Gatehouse.Core.Security;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api.Native;
+using Gatehouse.Server.Dialects;
+using Gatehouse.Server.Dialects.Ccx;
 using Gatehouse.Server.Mail;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Tokens;
@@ -71,6 +73,7 @@ internal static class GatehouseServices
         services.AddScoped<SessionService>();
         services.AddScoped<SignInService>();
         services.AddScoped<AccountService>();
+        services.AddScoped<CookieSessionService>();
         services.AddScoped<AdminService>();
         services.AddScoped<OneTimeTokenService>();
         services.AddScoped<MailOutbox>();
@@ -87,6 +90,7 @@ internal static class GatehouseServices
 
         // Dialects: each registers itself with services.AddDialect<T>(config, "name").
         services.AddSingleton<Dialects.DialectRegistry>();
+        services.AddDialect<CcxDialect>(config, "ccx");
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);
