@@ -30,6 +30,12 @@ internal static class RateLimiting
                 {
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
+                // Under a dialect's base path, the dialect's own error body (CONTRACTS.md: every error).
+                if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Dialects.MountedDialect>() is { } dialect)
+                {
+                    await dialect.Dialect.WriteErrorAsync(context.HttpContext, StatusCodes.Status429TooManyRequests);
+                    return;
+                }
                 var problem = NativeProblems.Problem(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests; try again later.");
                 await problem.ExecuteAsync(context.HttpContext);
             };

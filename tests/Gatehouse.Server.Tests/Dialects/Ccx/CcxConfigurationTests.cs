@@ -41,6 +41,15 @@ public sealed class CcxConfigurationTests
     }
 
     [Fact]
+    public async Task A_rate_limited_login_answers_429_with_the_error_body()
+    {
+        using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:RateLimits:SignInPerMinute"] = "1" });
+        var ccx = CcxClient.For(factory);
+        await CcxClient.AssertErrorAsync(await ccx.PostAsync("/login", new { login = Emails.New(), password = CcxClient.Password }), HttpStatusCode.Unauthorized);
+        await CcxClient.AssertErrorAsync(await ccx.PostAsync("/login", new { login = Emails.New(), password = CcxClient.Password }), HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
     public void A_bad_setting_stops_the_start_up_with_a_message_naming_the_key()
     {
         using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:ccx:SecureCookies"] = "sometimes" });
