@@ -16,7 +16,8 @@ internal static class CcxEndpoints
             .Produces<CcxUser>().Produces<CcxError>(StatusCodes.Status401Unauthorized);
 
         // Every route that changes state refuses cross-site requests (CcxCsrf).
-        var changing = group.MapGroup("").AddEndpointFilter(CcxCsrf.FilterAsync).ProducesProblem(StatusCodes.Status403Forbidden);
+        var changing = group.MapGroup("").AddEndpointFilter(CcxCsrf.FilterAsync)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(CcxError), ["application/json"]));
         changing.MapPost("/login", LoginAsync).WithName("CcxLogin").WithSummary("Signs in and sets the sid cookie.")
             .Accepts<CcxLoginRequest>("application/json").Produces<CcxUser>().Produces<CcxError>(StatusCodes.Status401Unauthorized)
             .RequireRateLimiting(RateLimiting.SignIn);
