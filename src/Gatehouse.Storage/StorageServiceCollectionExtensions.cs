@@ -34,6 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IClientRepository, EfClientRepository>();
         services.AddScoped<Gatehouse.Core.Teams.ITeamRepository, EfTeamRepository>();
         services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
+        services.AddSingleton<ISessionSecretReader, EfSessionSecretReader>();
         services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();
         services.AddSingleton<DataProtectionKeyStore>();
         services.AddScoped<MigrationRunner>();

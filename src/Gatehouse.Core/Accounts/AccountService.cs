@@ -357,6 +357,44 @@ public sealed class AccountService(
     public static string? DisplayName(User user) =>
         string.Join(' ', new[] { user.FirstName, user.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))) is { Length: > 0 } name ? name : user.Username;
 
+    /// <summary>
+    /// <see cref="ResetPasswordAsync(string?, string?, RequestContext, CancellationToken)"/> for links
+    /// that carry the user id beside the token: the token must have been issued to
+    /// <paramref name="expectedUserId"/>, else it is refused as invalid and stays usable.
+    /// </summary>
+    public async Task<Result<User>> ResetPasswordOfUserAsync(string? expectedUserId, string? token, string? newPassword, RequestContext context, CancellationToken cancellationToken = default)
+    {
+        var checkedToken = await CheckPasswordResetTokenAsync(token, cancellationToken);
+        if (!checkedToken.Succeeded)
+        {
+            return checkedToken.Error!;
+        }
+        if (!string.Equals(checkedToken.Value.Id, expectedUserId, StringComparison.Ordinal))
+        {
+            return CoreErrors.InvalidToken;
+        }
+        return await ResetPasswordAsync(token, newPassword, context, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ConfirmEmailAsync"/> for links that carry the user id beside the token: the
+    /// token must have been issued to <paramref name="expectedUserId"/>, else it is refused as
+    /// invalid and stays usable.
+    /// </summary>
+    public async Task<Result<User>> ConfirmEmailOfUserAsync(string? expectedUserId, string? token, RequestContext context, CancellationToken cancellationToken = default)
+    {
+        var peeked = await oneTimeTokens.PeekAsync(TokenPurposes.EmailConfirmation, token, cancellationToken);
+        if (!peeked.Succeeded)
+        {
+            return peeked.Error!;
+        }
+        if (!string.Equals(peeked.Value.UserId, expectedUserId, StringComparison.Ordinal))
+        {
+            return CoreErrors.InvalidToken;
+        }
+        return await ConfirmEmailAsync(token, context, cancellationToken);
+    }
+
     private async Task<Result> SetPasswordAsync(User user, string? newPassword, string? keepSessionId, string auditType, string endReason, RequestContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(newPassword))

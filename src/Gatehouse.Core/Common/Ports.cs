@@ -142,3 +142,13 @@ public interface ISecretProtector
     string Protect(string plaintext);
     string Unprotect(string protectedValue);
 }
+
+/// <summary>Finds the session a cookie-session secret belongs to (by its hash), outside any unit of work.</summary>
+public interface ISessionSecretReader
+{
+    /// <summary>The session with this secret hash, whether or not it is still active; null if none.</summary>
+    Task<SessionSecretMatch?> FindAsync(string secretHash, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Which session and user a cookie-session secret names.</summary>
+public sealed record SessionSecretMatch(string SessionId, string UserId);

@@ -35,6 +35,12 @@ public sealed class Session
     public string? EndReason { get; set; }
 
     public bool IsActive(DateTimeOffset now) => EndedAt is null && ExpiresAt > now;
+
+    /// <summary>
+    /// SHA-256 of the opaque secret a cookie session carries (see <see cref="CookieSessionService"/>);
+    /// null for token sessions. The secret itself is never stored.
+    /// </summary>
+    public string? SecretHash { get; set; }
 }
 
 /// <summary>A refresh token, stored only as its SHA-256.</summary>

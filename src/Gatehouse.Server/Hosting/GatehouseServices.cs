@@ -8,6 +8,7 @@ using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api.Native;
 using Gatehouse.Server.Dialects;
+using Gatehouse.Server.Dialects.Ccx;
 using Gatehouse.Server.Mail;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Tokens;
@@ -96,6 +97,7 @@ internal static class GatehouseServices
         services.AddScoped<SessionService>();
         services.AddScoped<SignInService>();
         services.AddScoped<AccountService>();
+        services.AddScoped<CookieSessionService>();
         services.AddScoped<AdminService>();
         services.AddScoped<Core.Teams.TeamService>();
         services.AddScoped<InvitationService>();
@@ -115,6 +117,7 @@ internal static class GatehouseServices
         // Dialects: each registers itself with services.AddDialect<T>(config, "name").
         services.AddSingleton<Dialects.DialectRegistry>();
         services.AddDialect<Dialects.Keymetrics.KeymetricsDialect>(config, "keymetrics");
+        services.AddDialect<CcxDialect>(config, "ccx");
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);
