@@ -49,20 +49,38 @@ if (failed.Count > 0)
 Console.WriteLine(smoke ? "smoke run: every workload completed without errors" : "done");
 return 0;
 
-async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync()
+Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => RunTargetAsync(
+    new Target("Gatehouse (SQLite, fresh data directory)", gatehouseDll, "/health/ready",
+        "/api/v1/account/register", HttpStatusCode.Created, email => new { email, password = Password },
+        "/api/v1/account/sign-in", email => new { login = email, password = Password },
+        "/api/v1/account/refresh", "/api/v1/account/me",
+        ["registration", "password sign-in (native)", "refresh with rotation", "authenticated read (/me)"]),
+    data => new Dictionary<string, string>
+    {
+        ["Gatehouse__DataDirectory"] = data,
+        ["Gatehouse__RateLimits__SignInPerMinute"] = "100000000",
+        ["Gatehouse__RateLimits__RegistrationPerMinute"] = "100000000",
+        ["Gatehouse__RateLimits__EmailPerMinute"] = "100000000",
+        ["Logging__LogLevel__Default"] = "Warning",
+    });
+
+Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync() => RunTargetAsync(
+    new Target("the ASP.NET Core Identity peer (MapIdentityApi, SQLite)", peerDll, "/health",
+        "/register", HttpStatusCode.OK, email => new { email, password = Password },
+        "/login", email => new { email, password = Password },
+        "/refresh", "/manage/info",
+        ["registration", "password sign-in (/login)", "refresh (/refresh)", "token-only read (/manage/info)"]),
+    data => new Dictionary<string, string> { ["DataDirectory"] = data });
+
+// The same four workloads against either server: registration, password sign-in, refresh with
+// each client following its own token chain, and an authenticated read.
+async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Target target, Func<string, Dictionary<string, string>> environment)
 {
     var data = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
     try
     {
-        Console.WriteLine("starting Gatehouse (SQLite, fresh data directory) ...");
-        await using var server = await ServerProcess.StartAsync(gatehouseDll, "/health/ready", new Dictionary<string, string>
-        {
-            ["Gatehouse__DataDirectory"] = data,
-            ["Gatehouse__RateLimits__SignInPerMinute"] = "100000000",
-            ["Gatehouse__RateLimits__RegistrationPerMinute"] = "100000000",
-            ["Gatehouse__RateLimits__EmailPerMinute"] = "100000000",
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+        Console.WriteLine($"starting {target.Description} ...");
+        await using var server = await ServerProcess.StartAsync(target.Dll, target.ReadyPath, environment(data));
         Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms");
         using var http = Client(server.BaseAddress, concurrency);
         var results = new List<WorkloadResult>();
@@ -71,111 +89,49 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync
         var refresh = new string[concurrency];
         var counter = 0;
 
-        results.Add(await Run("registration", server.Pid, async vu =>
+        async Task<JsonElement> SignInAsync(int vu)
         {
-            var response = await http.PostAsJsonAsync("/api/v1/account/register", new { email = $"r{Interlocked.Increment(ref counter)}.{vu}@bench.test", password = Password });
-            return response.StatusCode == HttpStatusCode.Created;
+            using var response = await http.PostAsJsonAsync(target.SignInPath, target.SignInBody(users[vu]));
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        results.Add(await Run(target.Names[0], server.Pid, async vu =>
+        {
+            using var response = await http.PostAsJsonAsync(target.RegisterPath, target.RegisterBody($"r{Interlocked.Increment(ref counter)}.{vu}@bench.test"));
+            return response.StatusCode == target.RegisteredStatus;
         }));
 
         for (var i = 0; i < concurrency; i++)
         {
             users[i] = $"user{i}@bench.test";
-            (await http.PostAsJsonAsync("/api/v1/account/register", new { email = users[i], password = Password })).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync(target.RegisterPath, target.RegisterBody(users[i]))).EnsureSuccessStatusCode();
         }
 
-        results.Add(await Run("password sign-in (native)", server.Pid, async vu =>
+        results.Add(await Run(target.Names[1], server.Pid, async vu =>
         {
-            var response = await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = users[vu], password = Password });
+            using var response = await http.PostAsJsonAsync(target.SignInPath, target.SignInBody(users[vu]));
             return response.IsSuccessStatusCode;
         }));
 
-        results.Add(await Run("refresh with rotation", server.Pid, async vu =>
+        results.Add(await Run(target.Names[2], server.Pid, async vu =>
         {
-            var response = await http.PostAsJsonAsync("/api/v1/account/refresh", new { refreshToken = refresh[vu] });
+            using var response = await http.PostAsJsonAsync(target.RefreshPath, new { refreshToken = refresh[vu] });
             if (!response.IsSuccessStatusCode)
             {
                 return false;
             }
             refresh[vu] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refreshToken").GetString()!;
             return true;
-        }, async vu =>
-        {
-            var tokens = await (await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
-            refresh[vu] = tokens.GetProperty("refreshToken").GetString()!;
-        }));
+        }, async vu => refresh[vu] = (await SignInAsync(vu)).GetProperty("refreshToken").GetString()!));
 
-        results.Add(await Run("authenticated read (/me)", server.Pid, async vu =>
+        results.Add(await Run(target.Names[3], server.Pid, async vu =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/account/me");
+            using var request = new HttpRequestMessage(HttpMethod.Get, target.ReadPath);
             request.Headers.Authorization = new("Bearer", access[vu]);
             using var response = await http.SendAsync(request);
             return response.IsSuccessStatusCode;
-        }, async vu =>
-        {
-            var tokens = await (await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
-            access[vu] = tokens.GetProperty("accessToken").GetString()!;
-        }));
-        return (results, server.StartedIn);
-    }
-    finally
-    {
-        Directory.Delete(data, recursive: true);
-    }
-}
-
-async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync()
-{
-    var data = Directory.CreateTempSubdirectory("identity-peer-bench-").FullName;
-    try
-    {
-        Console.WriteLine("starting the ASP.NET Core Identity peer (MapIdentityApi, SQLite) ...");
-        await using var server = await ServerProcess.StartAsync(peerDll, "/health", new Dictionary<string, string> { ["DataDirectory"] = data });
-        Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms");
-        using var http = Client(server.BaseAddress, concurrency);
-        var results = new List<WorkloadResult>();
-        var users = new string[concurrency];
-        var access = new string[concurrency];
-        var refresh = new string[concurrency];
-        var counter = 0;
-
-        results.Add(await Run("registration", server.Pid, async vu =>
-            (await http.PostAsJsonAsync("/register", new { email = $"r{Interlocked.Increment(ref counter)}.{vu}@bench.test", password = Password })).IsSuccessStatusCode));
-
-        for (var i = 0; i < concurrency; i++)
-        {
-            users[i] = $"user{i}@bench.test";
-            (await http.PostAsJsonAsync("/register", new { email = users[i], password = Password })).EnsureSuccessStatusCode();
-        }
-
-        results.Add(await Run("password sign-in (/login)", server.Pid, async vu =>
-            (await http.PostAsJsonAsync("/login", new { email = users[vu], password = Password })).IsSuccessStatusCode));
-
-        results.Add(await Run("refresh (/refresh)", server.Pid, async vu =>
-        {
-            var response = await http.PostAsJsonAsync("/refresh", new { refreshToken = refresh[vu] });
-            if (!response.IsSuccessStatusCode)
-            {
-                return false;
-            }
-            refresh[vu] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refreshToken").GetString()!;
-            return true;
-        }, async vu =>
-        {
-            var tokens = await (await http.PostAsJsonAsync("/login", new { email = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
-            refresh[vu] = tokens.GetProperty("refreshToken").GetString()!;
-        }));
-
-        results.Add(await Run("token-only read (/manage/info)", server.Pid, async vu =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/manage/info");
-            request.Headers.Authorization = new("Bearer", access[vu]);
-            using var response = await http.SendAsync(request);
-            return response.IsSuccessStatusCode;
-        }, async vu =>
-        {
-            var tokens = await (await http.PostAsJsonAsync("/login", new { email = users[vu], password = Password })).Content.ReadFromJsonAsync<JsonElement>();
-            access[vu] = tokens.GetProperty("accessToken").GetString()!;
-        }));
+        }, async vu => access[vu] = (await SignInAsync(vu)).GetProperty("accessToken").GetString()!));
         return (results, server.StartedIn);
     }
     finally
@@ -252,3 +208,17 @@ static string FindRoot()
     }
     return dir?.FullName ?? throw new InvalidOperationException("Run the benchmark from inside the repository.");
 }
+
+/// <summary>One server under test: where its routes are and what its bodies look like.</summary>
+internal sealed record Target(
+    string Description,
+    string Dll,
+    string ReadyPath,
+    string RegisterPath,
+    HttpStatusCode RegisteredStatus,
+    Func<string, object> RegisterBody,
+    string SignInPath,
+    Func<string, object> SignInBody,
+    string RefreshPath,
+    string ReadPath,
+    string[] Names);
