@@ -7,6 +7,8 @@ using Gatehouse.Core.Security;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api.Native;
+using Gatehouse.Server.Dialects;
+using Gatehouse.Server.Dialects.Fittrackee;
 using Gatehouse.Server.Mail;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Tokens;
@@ -75,6 +77,8 @@ internal static class GatehouseServices
         services.AddScoped<OneTimeTokenService>();
         services.AddScoped<MailOutbox>();
         services.AddScoped<MailDispatcher>();
+        services.AddScoped<Core.Pictures.PictureService>();
+        services.AddSingleton<Core.Pictures.IPictureStore>(new FilePictureStore(Path.Combine(dataDirectory, "pictures")));
 
         // Tokens and mail.
         services.AddSingleton<SigningKeyManager>();
@@ -87,6 +91,7 @@ internal static class GatehouseServices
 
         // Dialects: each registers itself with services.AddDialect<T>(config, "name").
         services.AddSingleton<Dialects.DialectRegistry>();
+        services.AddDialect<FittrackeeDialect>(config, "fittrackee");
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);

@@ -30,6 +30,12 @@ internal static class RateLimiting
                 {
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
+                // Under a dialect's base path the refusal is in that dialect's error shape.
+                if (context.HttpContext.RequestServices.GetRequiredService<Dialects.DialectRegistry>().Resolve(context.HttpContext.Request.Path) is not null)
+                {
+                    await Dialects.DialectHosting.WriteErrorAsync(context.HttpContext, StatusCodes.Status429TooManyRequests);
+                    return;
+                }
                 var problem = NativeProblems.Problem(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests; try again later.");
                 await problem.ExecuteAsync(context.HttpContext);
             };
