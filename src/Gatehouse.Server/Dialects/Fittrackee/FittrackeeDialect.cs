@@ -186,7 +186,8 @@ internal sealed class FittrackeeDialect : IDialect
             {
                 // Like Flask's request.files: only a part named "file" with a filename parameter.
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.IsFileDisposition()
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
+                    || !(disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
                     || !HeaderUtilities.RemoveQuotes(disposition.Name).Equals("file", StringComparison.Ordinal))
                 {
                     continue;
