@@ -15,6 +15,12 @@ public sealed record RegistrationRequest
     public string? Phone { get; init; }
     public string? Company { get; init; }
     public string? JobTitle { get; init; }
+
+    /// <summary>
+    /// The password typed a second time, for APIs that send one; when not null it must equal
+    /// <see cref="Password"/> (rule <c>mismatch</c> on field <c>passwordConfirmation</c>).
+    /// </summary>
+    public string? PasswordConfirmation { get; init; }
 }
 
 /// <summary>How a registration is carried out.</summary>
@@ -44,6 +50,9 @@ public sealed record RegistrationMode
     /// lifetimes and refresh rotation apply); null for a first-party session.
     /// </summary>
     public Clients.Client? SessionClient { get; init; }
+
+    /// <summary>Extra limits of the API the registration came through.</summary>
+    public RegistrationRules Rules { get; init; } = RegistrationRules.None;
 }
 
 /// <summary>A partial profile change: null leaves a field as it is, an empty string clears it.</summary>

@@ -34,7 +34,7 @@ public sealed class AccountService(
         {
             return CoreErrors.RegistrationDisabled;
         }
-        var problems = Validate(request, passwordRequired: true);
+        var problems = Validate(request, passwordRequired: true, mode.Rules);
         if (problems.Count > 0)
         {
             return CoreErrors.Validation(problems);
@@ -302,9 +302,10 @@ public sealed class AccountService(
     }
 
     /// <summary>The field problems of a registration (field name to rule codes).</summary>
-    public Dictionary<string, string[]> Validate(RegistrationRequest request, bool passwordRequired)
+    public Dictionary<string, string[]> Validate(RegistrationRequest request, bool passwordRequired, RegistrationRules? rules = null)
     {
         var problems = new Dictionary<string, string[]>();
+        rules ??= RegistrationRules.None;
         if (request.Email is null && request.Username is null)
         {
             problems["email"] = ["required"];
@@ -316,6 +317,15 @@ public sealed class AccountService(
         if (request.Username is not null && !Normalizer.IsValidUsername(request.Username.Trim()))
         {
             problems["username"] = ["invalid"];
+        }
+        if (UsernameRuleBroken(request.Username?.Trim(), rules) is { } usernameRule)
+        {
+            problems["username"] = [usernameRule];
+        }
+        if (request.PasswordConfirmation is not null && request.Password is not null
+            && !SecureTokens.FixedTimeEquals(request.Password, request.PasswordConfirmation))
+        {
+            problems["passwordConfirmation"] = ["mismatch"];
         }
         if (request.Password is null)
         {
@@ -435,4 +445,67 @@ public sealed class AccountService(
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static string? Apply(string? current, string? update) => update is null ? current : Clean(update);
+    /// <summary>Whether self-service sign-up is on, for APIs that refuse a disabled registration before reading it.</summary>
+    public bool SelfServiceRegistrationEnabled => registration.Value.Enabled;
+
+    /// <summary>The user behind a signed-in session, for adapters that show the profile.</summary>
+    public async Task<Result<User>> GetAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var user = await users.FindByIdAsync(userId, cancellationToken);
+        return user is null || user.Status == UserStatus.Deleted ? CoreErrors.NotFound : user;
+    }
+
+    /// <summary>
+    /// Changes the profile and, when <paramref name="newPassword"/> is not empty, the password,
+    /// for APIs whose profile form carries both (FitTrackee). Such clients send no current
+    /// password: the live session of <paramref name="keepSessionId"/> is the proof, as it was
+    /// in the original; every other session ends. Password rules are checked before anything
+    /// is saved, so a refused password leaves the profile unchanged.
+    /// </summary>
+    public async Task<Result<User>> UpdateProfileAndPasswordAsync(
+        string userId,
+        ProfileUpdate update,
+        string? newPassword,
+        string? newPasswordConfirmation,
+        string keepSessionId,
+        RequestContext context,
+        CancellationToken cancellationToken = default)
+    {
+        var changePassword = !string.IsNullOrEmpty(newPassword);
+        if (changePassword)
+        {
+            if (newPasswordConfirmation is null || !SecureTokens.FixedTimeEquals(newPassword!, newPasswordConfirmation))
+            {
+                return CoreErrors.Validation("passwordConfirmation", "mismatch", "The password and its confirmation differ.");
+            }
+            var broken = policy.Check(newPassword!);
+            if (broken.Count > 0)
+            {
+                return CoreErrors.Validation("password", PasswordRuleCode(broken[0]), "The new password is not acceptable.");
+            }
+        }
+        var updated = await UpdateProfileAsync(userId, update, context, cancellationToken);
+        if (!updated.Succeeded || !changePassword)
+        {
+            return updated;
+        }
+        var user = updated.Value;
+        var set = await SetPasswordAsync(user, newPassword, keepSessionId, AuditTypes.PasswordChanged, SessionEndReasons.PasswordChanged, context, cancellationToken);
+        // Re-sending the current password with the rest of the form changes nothing; not an error.
+        return set.Succeeded || set.Error!.Code == CoreErrors.SamePasswordCode ? user : set.Error!;
+    }
+
+    private static string? UsernameRuleBroken(string? username, RegistrationRules rules)
+    {
+        if (username is null)
+        {
+            return rules.UsernameRequired ? "required" : null;
+        }
+        // Counted in UTF-16 units like the original's len(); usernames are letters and digits.
+        if (rules.UsernameMinimumLength is { } min && username.Length < min)
+        {
+            return "too_short";
+        }
+        return rules.UsernameMaximumLength is { } max && username.Length > max ? "too_long" : null;
+    }
 }

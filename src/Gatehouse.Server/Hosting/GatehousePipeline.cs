@@ -27,6 +27,7 @@ internal static class GatehousePipeline
         app.MapSystemEndpoints();
         app.MapAccountEndpoints();
         app.MapAdminEndpoints();
+        app.MapPictureEndpoints();
         app.MapDialects();
         return app;
     }

@@ -9,6 +9,7 @@ using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api.Native;
 using Gatehouse.Server.Dialects;
 using Gatehouse.Server.Dialects.Ccx;
+using Gatehouse.Server.Dialects.Fittrackee;
 using Gatehouse.Server.Mail;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Tokens;
@@ -104,6 +105,8 @@ internal static class GatehouseServices
         services.AddScoped<OneTimeTokenService>();
         services.AddScoped<MailOutbox>();
         services.AddScoped<MailDispatcher>();
+        services.AddScoped<Core.Pictures.PictureService>();
+        services.AddSingleton<Core.Pictures.IPictureStore>(new FilePictureStore(Path.Combine(dataDirectory, "pictures")));
 
         // Tokens and mail.
         services.AddSingleton<SigningKeyManager>();
@@ -118,6 +121,7 @@ internal static class GatehouseServices
         services.AddSingleton<Dialects.DialectRegistry>();
         services.AddDialect<Dialects.Keymetrics.KeymetricsDialect>(config, "keymetrics");
         services.AddDialect<CcxDialect>(config, "ccx");
+        services.AddDialect<FittrackeeDialect>(config, "fittrackee");
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);

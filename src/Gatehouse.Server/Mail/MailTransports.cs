@@ -55,18 +55,34 @@ internal sealed partial class PickupFolderMailTransport(IOptions<SmtpOptions> sm
 
     public async Task SendAsync(MailContent content, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Folder);
-        var before = Directory.GetFiles(Folder, "*.eml").ToHashSet();
-        using var client = new SmtpClient
+        // SmtpClient writes the file in place; it is written in a private staging folder and then
+        // moved, so a reader of the mail folder never sees half a message.
+        var staging = Path.Combine(Folder, ".staging", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        try
         {
-            DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory,
-            PickupDirectoryLocation = Folder,
-        };
-        // 8-bit bodies, so a developer can read the link in the file as it is.
-        using var message = SmtpMailTransport.Build(content, smtp.Value.From, TransferEncoding.EightBit);
-        await client.SendMailAsync(message, cancellationToken);
-        var written = Directory.GetFiles(Folder, "*.eml").FirstOrDefault(f => !before.Contains(f)) ?? Folder;
-        LogWritten(logger, content.Subject, written);
+            using (var client = new SmtpClient
+            {
+                DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory,
+                PickupDirectoryLocation = staging,
+            })
+            {
+                // 8-bit bodies, so a developer can read the link in the file as it is.
+                using var message = SmtpMailTransport.Build(content, smtp.Value.From, TransferEncoding.EightBit);
+                await client.SendMailAsync(message, cancellationToken);
+            }
+            var written = Folder;
+            foreach (var file in Directory.GetFiles(staging, "*.eml"))
+            {
+                written = Path.Combine(Folder, Path.GetFileName(file));
+                File.Move(file, written);
+            }
+            LogWritten(logger, content.Subject, written);
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "No SMTP server is configured: wrote \"{Subject}\" to {Path}.")]

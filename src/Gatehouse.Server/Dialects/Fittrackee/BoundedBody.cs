@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Gatehouse.Server.Dialects.Fittrackee;
+
+/// <summary>Thrown by <see cref="LimitedReadStream"/> when a body goes past its limit.</summary>
+internal sealed class PayloadTooLargeException() : IOException("The request body is larger than allowed.");
+
+/// <summary>
+/// A read-only view of a request body that counts what it hands out and stops at a limit. The
+/// in-memory test server does not enforce Kestrel's MaxRequestBodySize and a chunked body has
+/// no Content-Length, so the count is what guarantees an oversized upload is never read whole.
+/// </summary>
+internal sealed class LimitedReadStream(Stream inner, long limit) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Count(int read)
+    {
+        _read += read;
+        return _read > limit ? throw new PayloadTooLargeException() : read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    // The request body belongs to the server: never disposed from here.
+    protected override void Dispose(bool disposing)
+    {
+    }
+}
+
+internal static class BoundedBody
+{
+    /// <summary>A JSON body bigger than this is refused with 413; FitTrackee's bodies are a few hundred bytes.</summary>
+    public const long MaximumJsonBytes = 64 * 1024;
+
+    public enum Outcome
+    {
+        Read,
+        Invalid,
+        TooLarge,
+    }
+
+    /// <summary>
+    /// Reads a JSON body as the original's <c>request.get_json()</c> would accept it: another
+    /// content type, malformed JSON, a wrong JSON type or <c>null</c> are all "invalid".
+    /// </summary>
+    public static async Task<(Outcome Outcome, T? Value)> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo) where T : class
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (Outcome.Invalid, null);
+        }
+        if (request.ContentLength > MaximumJsonBytes)
+        {
+            return (Outcome.TooLarge, null);
+        }
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(new LimitedReadStream(request.Body, MaximumJsonBytes), typeInfo, request.HttpContext.RequestAborted);
+            return value is null ? (Outcome.Invalid, null) : (Outcome.Read, value);
+        }
+        catch (PayloadTooLargeException)
+        {
+            return (Outcome.TooLarge, null);
+        }
+        catch (JsonException)
+        {
+            return (Outcome.Invalid, null);
+        }
+    }
+}
