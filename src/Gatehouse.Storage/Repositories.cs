@@ -65,21 +65,27 @@ internal sealed class EfUnitOfWork(GatehouseDbContext db) : IUnitOfWork
 
 internal sealed class EfUserRepository(GatehouseDbContext db) : IUserRepository
 {
-    public Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default) =>
-        db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+    // Compiled once: the hot paths (bearer reads, sign-in, refresh) skip EF's query pipeline.
+    private static readonly Func<GatehouseDbContext, string, Task<User?>> ById =
+        EF.CompileAsyncQuery((GatehouseDbContext db, string id) => db.Users.FirstOrDefault(u => u.Id == id));
+
+    private static readonly Func<GatehouseDbContext, string, Task<User?>> ByEmail =
+        EF.CompileAsyncQuery((GatehouseDbContext db, string key) => db.Users.FirstOrDefault(u => u.NormalizedEmail == key));
+
+    private static readonly Func<GatehouseDbContext, string, Task<User?>> ByUsername =
+        EF.CompileAsyncQuery((GatehouseDbContext db, string key) => db.Users.FirstOrDefault(u => u.NormalizedUsername == key));
+
+    public Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default) => ById(db, id);
 
     public Task<User?> FindByNumberAsync(long number, CancellationToken cancellationToken = default) =>
         db.Users.FirstOrDefaultAsync(u => u.Number == number, cancellationToken);
 
-    public Task<User?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken = default) =>
-        db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalizedEmail, cancellationToken);
+    public Task<User?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken = default) => ByEmail(db, normalizedEmail);
 
-    public Task<User?> FindByUsernameAsync(string normalizedUsername, CancellationToken cancellationToken = default) =>
-        db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalizedUsername, cancellationToken);
+    public Task<User?> FindByUsernameAsync(string normalizedUsername, CancellationToken cancellationToken = default) => ByUsername(db, normalizedUsername);
 
     public async Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken = default) =>
-        await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalizedLogin, cancellationToken)
-        ?? await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalizedLogin, cancellationToken);
+        await ByEmail(db, normalizedLogin) ?? await ByUsername(db, normalizedLogin);
 
     public async Task<Page<User>> ListAsync(string? search, int offset, int limit, CancellationToken cancellationToken = default)
     {
@@ -118,6 +124,15 @@ internal sealed class EfSessionRepository(GatehouseDbContext db) : ISessionRepos
         }
         return await FindAsync(sessionId, cancellationToken);
     }
+
+    private static readonly Func<GatehouseDbContext, string, Task<RefreshTokenOwner?>> OwnerQuery =
+        EF.CompileAsyncQuery((GatehouseDbContext db, string hash) =>
+            db.RefreshTokens.AsNoTracking()
+                .Where(t => t.Hash == hash)
+                .Join(db.Sessions, t => t.SessionId, s => s.Id, (t, s) => new RefreshTokenOwner(s.Id, s.UserId, s.ClientId))
+                .FirstOrDefault());
+
+    public Task<RefreshTokenOwner?> FindRefreshTokenOwnerAsync(string hash, CancellationToken cancellationToken = default) => OwnerQuery(db, hash);
 
     public Task<string?> FindSessionIdOfRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) =>
         db.RefreshTokens.AsNoTracking().Where(t => t.Hash == hash).Select(t => t.SessionId).FirstOrDefaultAsync(cancellationToken);

@@ -72,6 +72,9 @@ public interface ISessionRepository
     /// <summary>The session a refresh token belongs to, read without tracking.</summary>
     Task<string?> FindSessionIdOfRefreshTokenAsync(string hash, CancellationToken cancellationToken = default);
 
+    /// <summary>The session, user and client of a refresh token, in one read without tracking.</summary>
+    Task<RefreshTokenOwner?> FindRefreshTokenOwnerAsync(string hash, CancellationToken cancellationToken = default);
+
     Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
@@ -79,6 +82,9 @@ public interface ISessionRepository
     /// <summary>Ends every active session of a user (but <paramref name="exceptSessionId"/>); returns their ids.</summary>
     Task<IReadOnlyList<string>> EndAllAsync(string userId, DateTimeOffset now, string reason, string? exceptSessionId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Whose a refresh token is; none of it changes during the token's life.</summary>
+public sealed record RefreshTokenOwner(string SessionId, string UserId, string? ClientId);
 
 /// <summary>Reads session state outside a unit of work (for the per-request liveness check).</summary>
 public interface ISessionStateReader

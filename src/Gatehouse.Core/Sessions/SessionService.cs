@@ -73,17 +73,22 @@ public sealed class SessionService(
             return CoreErrors.InvalidToken;
         }
         var hash = SecureTokens.Hash(rawRefreshToken);
-        var sessionId = await sessions.FindSessionIdOfRefreshTokenAsync(hash, cancellationToken);
-        if (sessionId is null)
+        var owner = await sessions.FindRefreshTokenOwnerAsync(hash, cancellationToken);
+        if (owner is null || (clientId is not null && !string.Equals(clientId, owner.ClientId, StringComparison.Ordinal)))
         {
             return CoreErrors.InvalidToken;
         }
 
+        // Everything that needs no lock happens before the write transaction: on SQLite only one
+        // writer runs at a time, so the time inside it is the throughput limit.
         await accessTokens.PrepareAsync(cancellationToken);
+        var user = await users.FindByIdAsync(owner.UserId, cancellationToken);
+        var client = owner.ClientId is null ? null : await clients.FindAsync(owner.ClientId, cancellationToken);
+
         await using var transaction = await unitOfWork.BeginTransactionAsync(cancellationToken);
         // Locking the session row first serialises concurrent refreshes of one session, so each
         // sees the other's rotation.
-        var session = await sessions.FindForUpdateAsync(sessionId, cancellationToken);
+        var session = await sessions.FindForUpdateAsync(owner.SessionId, cancellationToken);
         var token = await sessions.FindRefreshTokenAsync(hash, cancellationToken);
         var now = time.GetUtcNow();
         if (session is null || token is null)
@@ -91,10 +96,6 @@ public sealed class SessionService(
             return CoreErrors.InvalidToken;
         }
         if (boundTo is not null && (boundTo.SessionId != session.Id || boundTo.Generation != token.Generation))
-        {
-            return CoreErrors.InvalidToken;
-        }
-        if (clientId is not null && !string.Equals(clientId, session.ClientId, StringComparison.Ordinal))
         {
             return CoreErrors.InvalidToken;
         }
@@ -106,7 +107,6 @@ public sealed class SessionService(
         {
             return CoreErrors.ExpiredToken;
         }
-        var user = await users.FindByIdAsync(session.UserId, cancellationToken);
         if (user is null || user.Status is UserStatus.Disabled or UserStatus.Deleted)
         {
             End(session, SessionEndReasons.AccountDisabled, now);
@@ -115,7 +115,6 @@ public sealed class SessionService(
             stateCache.Invalidate(session.Id);
             return CoreErrors.AccountDisabled;
         }
-        var client = session.ClientId is null ? null : await clients.FindAsync(session.ClientId, cancellationToken);
 
         string refresh;
         if (!session.RotateRefreshTokens)
@@ -148,10 +147,11 @@ public sealed class SessionService(
         }
 
         session.LastSeenAt = now;
-        var access = await IssueAccessTokenAsync(user, session, client, now, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         stateCache.Invalidate(session.Id);
+        // Signed after the commit, outside the writer's turn: the generation is settled.
+        var access = await IssueAccessTokenAsync(user, session, client, now, cancellationToken);
         return new TokenPair(access.Token, access.ExpiresAt, refresh, token.ExpiresAt, session.Id);
     }
 
