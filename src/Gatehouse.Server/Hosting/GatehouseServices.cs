@@ -7,6 +7,7 @@ using Gatehouse.Core.Security;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api.Native;
+using Gatehouse.Server.Dialects;
 using Gatehouse.Server.Mail;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Tokens;
@@ -91,6 +92,9 @@ internal static class GatehouseServices
         services.AddScoped<OneTimeTokenService>();
         services.AddScoped<MailOutbox>();
         services.AddScoped<MailDispatcher>();
+        services.AddScoped<Core.Clients.ClientSignInService>();
+        services.AddScoped<Core.Clients.ClientQueryService>();
+        services.AddScoped<SignUpLinkService>();
 
         // Tokens and mail.
         services.AddSingleton<SigningKeyManager>();
@@ -103,6 +107,7 @@ internal static class GatehouseServices
 
         // Dialects: each registers itself with services.AddDialect<T>(config, "name").
         services.AddSingleton<Dialects.DialectRegistry>();
+        services.AddDialect<Dialects.Arc.ArcDialect>(config, "arc");
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);
