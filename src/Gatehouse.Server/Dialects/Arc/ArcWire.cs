@@ -168,7 +168,8 @@ internal static class ArcResults
     public static byte[] ErrorBody(int status, Action<Utf8JsonWriter> message, string? name = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        // LoopBack writes quotes and backticks as they are; this is a JSON body, never HTML.
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteStartObject("error");
