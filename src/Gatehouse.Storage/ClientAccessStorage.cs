@@ -40,6 +40,9 @@ internal sealed class EfUserClientRepository(GatehouseDbContext db) : IUserClien
             .ToListAsync(cancellationToken);
 
     public void Add(UserClient userClient) => db.Set<UserClient>().Add(userClient);
+
+    public Task<int> RemoveAsync(string userId, string clientId, CancellationToken cancellationToken = default) =>
+        db.Set<UserClient>().Where(u => u.UserId == userId && u.ClientId == clientId).ExecuteDeleteAsync(cancellationToken);
 }
 
 internal sealed class EfSignInOtpRepository(GatehouseDbContext db) : ISignInOtpRepository

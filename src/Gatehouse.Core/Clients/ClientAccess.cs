@@ -37,6 +37,9 @@ public interface IUserClientRepository
     Task<IReadOnlyList<Client>> ListClientsAsync(string userId, CancellationToken cancellationToken = default);
 
     void Add(UserClient userClient);
+
+    /// <summary>Removes the permission at once; returns how many rows went (0 or 1).</summary>
+    Task<int> RemoveAsync(string userId, string clientId, CancellationToken cancellationToken = default);
 }
 
 public interface ISignInOtpRepository

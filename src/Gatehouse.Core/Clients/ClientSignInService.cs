@@ -76,6 +76,21 @@ public sealed class ClientSignInService(
         return Result.Ok;
     }
 
+    /// <summary>
+    /// Stops a user signing in through a client. Sessions already started stay until they end;
+    /// an administrator ends them with the user's sessions.
+    /// </summary>
+    public async Task<Result> DisallowAsync(string userId, string clientId, RequestContext context, string? actorId = null, CancellationToken cancellationToken = default)
+    {
+        if (await userClients.RemoveAsync(userId, clientId, cancellationToken) == 0)
+        {
+            return CoreErrors.NotFound;
+        }
+        audit.Record(time, AuditTypes.AdminClientUpdated, context, userId, actorId, clientId, "user_disallowed");
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        return Result.Ok;
+    }
+
     public Task<bool> IsAllowedAsync(string userId, string clientId, CancellationToken cancellationToken = default) =>
         userClients.IsAllowedAsync(userId, clientId, cancellationToken);
 

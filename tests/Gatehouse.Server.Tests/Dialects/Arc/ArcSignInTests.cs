@@ -35,6 +35,25 @@ public sealed class ArcSignInTests(GatehouseFactory factory) : IClassFixture<Gat
     }
 
     [Fact]
+    public async Task An_admin_allows_and_disallows_a_natively_registered_user_on_a_client_through_the_admin_api()
+    {
+        var client = await _arc.CreateClientAsync();
+        var email = Emails.New();
+        var id = (await _arc.Native.RegisterAsync(email)).GetProperty("id").GetString();
+        await ArcApi.AssertObjectErrorAsync(await _arc.LoginRawAsync(client, email), HttpStatusCode.Unauthorized, "Client Invalid");
+
+        var admin = await _arc.AdminTokenAsync();
+        var path = $"/api/v1/admin/users/{id}/clients/{client.ClientId}";
+        Assert.Equal(HttpStatusCode.NoContent, (await _arc.Native.SendAsync(HttpMethod.Put, path, admin)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _arc.Native.SendAsync(HttpMethod.Put, path, admin)).StatusCode);
+        await _arc.LoginTokenAsync(client, email);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _arc.Native.SendAsync(HttpMethod.Delete, path, admin)).StatusCode);
+        await ArcApi.AssertObjectErrorAsync(await _arc.LoginRawAsync(client, email), HttpStatusCode.Unauthorized, "Client Invalid");
+        Assert.Equal(HttpStatusCode.NotFound, (await _arc.Native.SendAsync(HttpMethod.Put, $"/api/v1/admin/users/{id}/clients/no-such-client", admin)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_code_expires_after_the_clients_auth_code_expiration()
     {
         var client = await _arc.CreateClientAsync();
