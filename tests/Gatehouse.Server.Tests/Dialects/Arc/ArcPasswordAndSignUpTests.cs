@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Gatehouse.Core.Accounts;
+using Gatehouse.Core.Common;
 using Gatehouse.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Server.Tests.Dialects.Arc;
 
@@ -61,6 +64,42 @@ public sealed class ArcPasswordAndSignUpTests(GatehouseFactory factory) : IClass
         var client = await _arc.CreateClientAsync();
         await ArcApi.AssertErrorAsync(await _arc.PostAsync("/auth/forget-password", new { username = "x@example.com", client_id = client.ClientId, client_secret = "wrong" }), HttpStatusCode.Unauthorized, "Client Invalid");
         await ArcApi.AssertErrorAsync(await _arc.PostAsync("/auth/forget-password", new { username = "nobody@example.com", client_id = client.ClientId, client_secret = client.Secret }), HttpStatusCode.Unauthorized, "Invalid Credentials");
+    }
+
+    [Fact]
+    public async Task Forget_password_for_a_user_without_email_is_a_422()
+    {
+        var client = await _arc.CreateClientAsync();
+        var username = "noemail" + Guid.NewGuid().ToString("N")[..8];
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var created = await scope.ServiceProvider.GetRequiredService<AccountService>().RegisterAsync(
+                new RegistrationRequest { Username = username, Password = ArcApi.Password }, new RegistrationMode { ByAdministrator = true }, RequestContext.Internal);
+            Assert.True(created.Succeeded, created.Error?.ToString());
+            await _arc.AllowAsync(created.Value.User.Id, client);
+        }
+        await ArcApi.AssertErrorAsync(await _arc.PostAsync("/auth/forget-password", new { username, client_id = client.ClientId, client_secret = client.Secret }), HttpStatusCode.UnprocessableEntity, "User email not found");
+        // A username signs in as well as an email.
+        await _arc.LoginTokenAsync(client, username.ToUpperInvariant());
+    }
+
+    [Fact]
+    public async Task The_reset_link_template_and_the_base_path_are_configurable()
+    {
+        using var moved = new GatehouseFactory(new Dictionary<string, string?>
+        {
+            ["Gatehouse:Dialects:arc:BasePath"] = "/arc",
+            ["Gatehouse:Dialects:arc:PasswordResetLink"] = "https://app.example.com/reset-password?token={token}",
+        });
+        var arc = new ArcApi(moved);
+        var client = await arc.CreateClientAsync();
+        var email = await arc.UserOnClientAsync(client);
+        Assert.Equal(HttpStatusCode.OK, (await arc.PostAsync("/arc/auth/login-token", new { client_id = client.ClientId, client_secret = client.Secret, username = email, password = ArcApi.Password })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await arc.PostAsync("/arc/auth/forget-password", new { username = email, client_id = client.ClientId, client_secret = client.Secret })).StatusCode);
+        var mail = await MailDev.WaitForAsync(email, "Reset your");
+        Assert.StartsWith("https://app.example.com/reset-password?token=", mail.Link, StringComparison.Ordinal);
+        // Outside its base path, unknown routes are the native API's.
+        Assert.Equal("application/problem+json", (await arc.SendAsync(HttpMethod.Get, "/auth/login")).Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

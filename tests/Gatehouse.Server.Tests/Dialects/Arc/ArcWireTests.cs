@@ -85,6 +85,19 @@ public sealed class ArcWireTests(GatehouseFactory factory) : IClassFixture<Gateh
     }
 
     [Fact]
+    public async Task A_server_error_says_nothing_but_Internal_Server_Error()
+    {
+        // No arc route fails on purpose, so the dialect's framework error writer is called as the
+        // exception handler calls it (DialectHosting.HandleExceptionAsync).
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+        context.Response.StatusCode = 500;
+        await new Gatehouse.Server.Dialects.Arc.ArcDialect().WriteErrorAsync(context, 500);
+        Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
+        Golden.AssertMatches("arc/internal-error.json", Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
+    }
+
+    [Fact]
     public async Task A_missing_query_parameter_is_a_400_MISSING_REQUIRED_PARAMETER()
     {
         var response = await _arc.SendAsync(HttpMethod.Get, "/auth/verify-reset-password-link");
