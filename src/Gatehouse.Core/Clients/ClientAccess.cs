@@ -152,9 +152,8 @@ public static class ClientQueries
         }
         switch (filter)
         {
-            case AllOf all:
-            case AnyOf:
-                var items = filter is AllOf a ? a.Items : ((AnyOf)filter).Items;
+            case AllOf or AnyOf:
+                var items = filter is AllOf all ? all.Items : ((AnyOf)filter).Items;
                 var normalized = new List<ClientFilter>(items.Count);
                 foreach (var item in items)
                 {
