@@ -140,6 +140,17 @@ public sealed class ArcClientsAndOtpTests(GatehouseFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task Of_concurrent_sign_ins_with_one_cached_otp_exactly_one_succeeds()
+    {
+        var admin = await _arc.AdminTokenAsync();
+        var client = await _arc.CreateClientAsync();
+        var email = await _arc.UserOnClientAsync(client);
+        Assert.Equal(HttpStatusCode.OK, (await _arc.PostAsync("/otp-caches", new { otp = "135790", username = email }, admin)).StatusCode);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _arc.LoginRawAsync(client, email, "135790")));
+        Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+    }
+
+    [Fact]
     public async Task A_cached_otp_signs_the_user_in_once_in_place_of_the_password_within_15_minutes()
     {
         var admin = await _arc.AdminTokenAsync();

@@ -73,6 +73,20 @@ public sealed class ArcSignInTests(GatehouseFactory factory) : IClassFixture<Gat
     }
 
     [Fact]
+    public async Task Of_two_concurrent_exchanges_of_one_code_exactly_one_gets_tokens()
+    {
+        var client = await _arc.CreateClientAsync();
+        var email = await _arc.UserOnClientAsync(client);
+        for (var round = 0; round < 3; round++)
+        {
+            var code = await _arc.LoginAsync(client, email);
+            var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _arc.PostAsync("/auth/token", new { code, clientId = client.ClientId })));
+            Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+            Assert.Equal(3, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        }
+    }
+
+    [Fact]
     public async Task A_code_of_another_client_a_made_up_code_and_an_unknown_client_are_refused()
     {
         var client = await _arc.CreateClientAsync();
