@@ -299,8 +299,8 @@ internal static class ArcClientEndpoints
         return deleted.Succeeded ? Results.NoContent() : CoreFailure(deleted.Error!);
     }
 
-    // CONTRACTS.md 001, secure: /otp-caches is for administrators only (the original left it
-    // open, which let anyone set a password for anyone).
+    // CONTRACTS.md 001, secure: /otp-caches is for administrators and trusted services only (the
+    // original left it open, which let anyone set a password for anyone).
 
     private static async Task<IResult> CacheOtpAsync(HttpContext http, ClientSignInService service)
     {
@@ -309,13 +309,13 @@ internal static class ArcClientEndpoints
         {
             return invalid;
         }
-        var (claims, denied) = await ArcAuth.AdminAsync(http);
+        var (actor, denied) = await ArcAuth.OtpCallerAsync(http, service);
         if (denied is not null)
         {
             return denied;
         }
         var otp = body!.String("otp");
-        var cached = await service.CacheOtpAsync(body.String("username"), otp, ArcAuth.Context(http), claims!.Subject, http.RequestAborted);
+        var cached = await service.CacheOtpAsync(body.String("username"), otp, ArcAuth.Context(http), actor, http.RequestAborted);
         if (!cached.Succeeded)
         {
             return cached.Error!.Code == CoreErrors.NotFoundCode ? NotFound("User") : CoreFailure(cached.Error);
@@ -328,7 +328,7 @@ internal static class ArcClientEndpoints
 
     private static async Task<IResult> GetOtpAsync(HttpContext http, string id, ClientSignInService service)
     {
-        var (_, denied) = await ArcAuth.AdminAsync(http);
+        var (_, denied) = await ArcAuth.OtpCallerAsync(http, service);
         if (denied is not null)
         {
             return denied;
@@ -341,12 +341,12 @@ internal static class ArcClientEndpoints
 
     private static async Task<IResult> DeleteOtpAsync(HttpContext http, string id, ClientSignInService service)
     {
-        var (claims, denied) = await ArcAuth.AdminAsync(http);
+        var (actor, denied) = await ArcAuth.OtpCallerAsync(http, service);
         if (denied is not null)
         {
             return denied;
         }
-        var deleted = await service.DeleteOtpAsync(id, ArcAuth.Context(http), claims!.Subject, http.RequestAborted);
+        var deleted = await service.DeleteOtpAsync(id, ArcAuth.Context(http), actor, http.RequestAborted);
         return deleted.Succeeded ? Results.NoContent() : NotFound("Otp");
     }
 }

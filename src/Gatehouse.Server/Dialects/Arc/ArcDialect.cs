@@ -69,6 +69,43 @@ internal static class ArcAuth
             : (null, ArcResults.Error(StatusCodes.Status403Forbidden, "NotAllowedAccess"));
     }
 
+    /// <summary>
+    /// Who may use <c>/otp-caches</c> (CONTRACTS.md 001, secure): an administrator's bearer token,
+    /// or a trusted service: a client named in <c>Gatehouse:Dialects:arc:OtpClients</c> that
+    /// proves its secret with HTTP Basic (RFC 7617). Returns the actor recorded in the audit log.
+    /// </summary>
+    public static async Task<(string? Actor, IResult? Error)> OtpCallerAsync(HttpContext http, Core.Clients.ClientSignInService clients)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            var (claims, error) = await AdminAsync(http);
+            return (claims?.Subject, error);
+        }
+        string? id = null;
+        string? secret = null;
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
+            {
+                id = Uri.UnescapeDataString(decoded[..colon]);
+                secret = Uri.UnescapeDataString(decoded[(colon + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+        var trusted = (Setting(http, "OtpClients") ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        if (id is null || !trusted.Contains(id, StringComparer.Ordinal))
+        {
+            return (null, ArcResults.Error(StatusCodes.Status403Forbidden, "NotAllowedAccess"));
+        }
+        var client = await clients.AuthenticateClientAsync(id, secret, http.RequestAborted);
+        return client.Succeeded ? ("client:" + id, null) : (null, ArcResults.Error(StatusCodes.Status401Unauthorized, "Client Invalid"));
+    }
+
     /// <summary>A core validation failure as LoopBack's 422 with the core's message.</summary>
     public static IResult Unprocessable(CoreError error) => ArcResults.Error(StatusCodes.Status422UnprocessableEntity, error.Message);
 

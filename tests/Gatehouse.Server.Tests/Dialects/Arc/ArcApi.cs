@@ -27,9 +27,9 @@ public sealed class ArcApi(GatehouseFactory factory)
     public sealed record Tokens(string AccessToken, string RefreshToken, long Expires);
 
     /// <summary>A client created through the core, as an administrator would.</summary>
-    public async Task<TestClient> CreateClientAsync(int? authCodeSeconds = null, int? accessSeconds = null)
+    public async Task<TestClient> CreateClientAsync(int? authCodeSeconds = null, int? accessSeconds = null, string? id = null)
     {
-        var clientId = "arc-" + Guid.NewGuid().ToString("N")[..12];
+        var clientId = id ?? "arc-" + Guid.NewGuid().ToString("N")[..12];
         var secret = "client secret " + Guid.NewGuid().ToString("N");
         await using var scope = factory.Services.CreateAsyncScope();
         var created = await scope.ServiceProvider.GetRequiredService<AdminService>().CreateClientAsync(

@@ -140,6 +140,28 @@ public sealed class ArcClientsAndOtpTests(GatehouseFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task A_trusted_service_caches_otps_with_its_client_credentials_and_other_clients_may_not()
+    {
+        using var configured = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:arc:OtpClients"] = "otp-service" });
+        var arc = new ArcApi(configured);
+        var service = await arc.CreateClientAsync(id: "otp-service");
+        var app = await arc.CreateClientAsync();
+        var email = await arc.UserOnClientAsync(app);
+
+        async Task<HttpResponseMessage> CacheAs(string id, string secret)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/otp-caches") { Content = JsonContent.Create(new { otp = "246810", username = email }) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(id + ":" + secret)));
+            return await arc.Http.SendAsync(request);
+        }
+
+        await ArcApi.AssertErrorAsync(await CacheAs(app.ClientId, app.Secret), HttpStatusCode.Forbidden, "NotAllowedAccess");
+        await ArcApi.AssertErrorAsync(await CacheAs(service.ClientId, "wrong secret"), HttpStatusCode.Unauthorized, "Client Invalid");
+        Assert.Equal(HttpStatusCode.OK, (await CacheAs(service.ClientId, service.Secret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await arc.LoginRawAsync(app, email, "246810")).StatusCode);
+    }
+
+    [Fact]
     public async Task Of_concurrent_sign_ins_with_one_cached_otp_exactly_one_succeeds()
     {
         var admin = await _arc.AdminTokenAsync();
