@@ -162,7 +162,12 @@ internal static class ArcAuthEndpoints
         return ArcResults.Error(Unauthorized, tokens.Error!.Code == CoreErrors.InvalidTokenCode ? "Token Invalid" : "Token Expired");
     }
 
-    private static async Task<IResult> MeAsync(HttpContext http, ClientSignInService service)
+    /// <summary>
+    /// ARC's <c>GET /auth/me</c>. Internal rather than private so that, when dialect "intercode"
+    /// also declares the route, the one shared handler can answer in arc's shape for every token
+    /// not issued by intercode (CONTRACTS.md, rules for every dialect).
+    /// </summary>
+    internal static async Task<IResult> MeAsync(HttpContext http, ClientSignInService service)
     {
         var (claims, error) = await ArcAuth.BearerAsync(http);
         if (error is not null)
