@@ -240,6 +240,8 @@ internal sealed class ArcBody(JsonElement root)
 {
     public const int MaxBytes = 64 * 1024;
 
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
     public JsonElement Root { get; } = root;
 
     public bool Has(string name) => Root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
@@ -282,7 +284,7 @@ internal sealed class ArcBody(JsonElement root)
         JsonElement root;
         if (buffer.Length == 0)
         {
-            root = JsonDocument.Parse("{}").RootElement;
+            root = EmptyObject;
         }
         else
         {
