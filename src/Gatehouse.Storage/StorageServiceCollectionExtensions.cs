@@ -33,6 +33,9 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IAuditLog, EfAuditLog>();
         services.AddScoped<IClientRepository, EfClientRepository>();
         services.AddScoped<Gatehouse.Core.Teams.ITeamRepository, EfTeamRepository>();
+        services.AddScoped<Gatehouse.Core.Clients.IUserClientRepository, EfUserClientRepository>();
+        services.AddScoped<Gatehouse.Core.Clients.ISignInOtpRepository, EfSignInOtpRepository>();
+        services.AddScoped<Gatehouse.Core.Clients.IClientQueryRepository, EfClientQueryRepository>();
         services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
         services.AddSingleton<ISessionSecretReader, EfSessionSecretReader>();
         services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();

@@ -142,7 +142,12 @@ public sealed class AccountService(
 
     /// <summary>Changes the password; the current one is required. Other sessions end.</summary>
     /// <param name="keepSessionId">The session to keep (the caller's), or null to end them all.</param>
-    public async Task<Result> ChangePasswordAsync(string userId, string? currentPassword, string? newPassword, string? keepSessionId, RequestContext context, CancellationToken cancellationToken = default)
+    /// <param name="requireCurrentPassword">
+    /// False only when the adapter's contract lets a caller who proved a live session and its
+    /// refresh token change the password without the current one (a given current password is
+    /// still checked).
+    /// </param>
+    public async Task<Result> ChangePasswordAsync(string userId, string? currentPassword, string? newPassword, string? keepSessionId, RequestContext context, CancellationToken cancellationToken = default, bool requireCurrentPassword = true)
     {
         var user = await users.FindByIdAsync(userId, cancellationToken);
         if (user is null || user.Status == UserStatus.Deleted)
@@ -153,7 +158,7 @@ public sealed class AccountService(
         {
             return CoreErrors.NoPassword;
         }
-        if (await hasher.VerifyAsync(user.PasswordHash, currentPassword ?? "", cancellationToken) == PasswordVerification.Failed)
+        if ((requireCurrentPassword || currentPassword is not null) && await hasher.VerifyAsync(user.PasswordHash, currentPassword ?? "", cancellationToken) == PasswordVerification.Failed)
         {
             return CoreErrors.WrongPassword;
         }

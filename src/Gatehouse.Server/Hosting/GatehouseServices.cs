@@ -107,6 +107,9 @@ internal static class GatehouseServices
         services.AddScoped<MailDispatcher>();
         services.AddScoped<Core.Pictures.PictureService>();
         services.AddSingleton<Core.Pictures.IPictureStore>(new FilePictureStore(Path.Combine(dataDirectory, "pictures")));
+        services.AddScoped<Core.Clients.ClientSignInService>();
+        services.AddScoped<Core.Clients.ClientQueryService>();
+        services.AddScoped<SignUpLinkService>();
 
         // Tokens and mail.
         services.AddSingleton<SigningKeyManager>();
@@ -122,6 +125,7 @@ internal static class GatehouseServices
         services.AddDialect<Dialects.Keymetrics.KeymetricsDialect>(config, "keymetrics");
         services.AddDialect<CcxDialect>(config, "ccx");
         services.AddDialect<FittrackeeDialect>(config, "fittrackee");
+        services.AddDialect<Dialects.Arc.ArcDialect>(config, "arc");
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);

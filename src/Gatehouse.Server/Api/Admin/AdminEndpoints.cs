@@ -33,6 +33,7 @@ internal static class AdminEndpoints
         clients.MapDelete("/{clientId}", DeleteClientAsync).WithName("AdminDeleteClient");
 
         admin.MapTeamEndpoints();
+        admin.MapClientAccessEndpoints();
         admin.MapGet("/audit-events", ListAuditEventsAsync).WithTags("Admin: audit").WithName("AdminListAuditEvents");
         return app;
     }
