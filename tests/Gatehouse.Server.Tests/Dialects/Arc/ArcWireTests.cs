@@ -79,11 +79,6 @@ public sealed class ArcWireTests(GatehouseFactory factory) : IClassFixture<Gateh
         Assert.Equal("MethodNotAllowedError", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("name").GetString());
     }
 
-    [Fact(Skip = "Dialect intercode does not exist yet: when it does, an arc token must work on its GET /auth/me when both are mounted (issue #5).")]
-    public void Tokens_from_arc_work_on_the_me_route_of_dialect_intercode()
-    {
-    }
-
     [Fact]
     public async Task A_server_error_says_nothing_but_Internal_Server_Error()
     {

@@ -12,6 +12,8 @@ public sealed class CcxConfigurationTests
         using var factory = new GatehouseFactory(new Dictionary<string, string?>
         {
             ["Gatehouse:Dialects:ccx:BasePath"] = "/auth-api",
+            // Arc, mounted at "/", would answer the freed paths (CONTRACTS.md); off here so the native answer shows.
+            ["Gatehouse:Dialects:arc:Enabled"] = "false",
             ["Gatehouse:Dialects:ccx:SecureCookies"] = "always",
             ["Gatehouse:Dialects:ccx:ResetPasswordPage"] = "https://app.example.com/account/reset",
             ["Gatehouse:Dialects:ccx:ConfirmEmailPage"] = "{base}/welcome?lang=en",
@@ -60,7 +62,7 @@ public sealed class CcxConfigurationTests
     [Fact]
     public async Task A_switched_off_dialect_is_not_mounted()
     {
-        using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:ccx:Enabled"] = "false" });
+        using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:ccx:Enabled"] = "false", ["Gatehouse:Dialects:arc:Enabled"] = "false" });
         var response = await factory.CreateClient().GetAsync("/ccx/check");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

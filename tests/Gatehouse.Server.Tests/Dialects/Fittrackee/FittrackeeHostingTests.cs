@@ -66,7 +66,7 @@ public sealed class FittrackeeHostingTests(GatehouseFactory factory) : IClassFix
     [Fact]
     public async Task The_dialect_moves_to_another_base_path_by_configuration()
     {
-        using var own = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:fittrackee:BasePath"] = "/fit/auth" });
+        using var own = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:fittrackee:BasePath"] = "/fit/auth", ["Gatehouse:Dialects:arc:Enabled"] = "false" });
         var moved = new FittrackeeClient(own.CreateClient(), "/fit/auth");
         var (_, token) = await moved.NewUserAsync();
         Assert.Equal(HttpStatusCode.OK, (await moved.ProfileAsync(token)).Status);
@@ -80,7 +80,7 @@ public sealed class FittrackeeHostingTests(GatehouseFactory factory) : IClassFix
     [Fact]
     public async Task A_switched_off_dialect_is_not_served()
     {
-        using var own = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:fittrackee:Enabled"] = "false" });
+        using var own = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:fittrackee:Enabled"] = "false", ["Gatehouse:Dialects:arc:Enabled"] = "false" });
         var response = await own.CreateClient().PostAsync("/api/auth/login", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -73,6 +73,8 @@ public sealed class KeymetricsLifetimeAndSettingsTests
         using var factory = new GatehouseFactory(new Dictionary<string, string?>
         {
             ["Gatehouse:Dialects:keymetrics:BasePath"] = "/pm2/oauth",
+            // Arc, mounted at "/", would answer the freed paths (CONTRACTS.md); off here so the native answer shows.
+            ["Gatehouse:Dialects:arc:Enabled"] = "false",
             ["Gatehouse:Dialects:keymetrics:EmailConfirmedUrl"] = "{base}/welcome?confirmed=1",
         });
         var http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
@@ -94,7 +96,7 @@ public sealed class KeymetricsLifetimeAndSettingsTests
     [Fact]
     public async Task A_switched_off_dialect_is_not_served()
     {
-        using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:keymetrics:Enabled"] = "false" });
+        using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Dialects:keymetrics:Enabled"] = "false", ["Gatehouse:Dialects:arc:Enabled"] = "false" });
         var response = await factory.CreateClient().PostAsJsonAsync("/api/oauth/register", new { });
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
