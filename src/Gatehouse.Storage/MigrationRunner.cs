@@ -1,7 +1,5 @@
-using System.Data;
 using System.Data.Common;
 using System.Reflection;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Storage;
@@ -12,7 +10,7 @@ namespace Gatehouse.Storage;
 /// On PostgreSQL an advisory lock keeps two starting instances from migrating at once.
 /// See docs/migrations.md for how to add one.
 /// </summary>
-public sealed partial class MigrationRunner(GatehouseDbContext context, ILogger<MigrationRunner> logger)
+public sealed partial class MigrationRunner(DatabaseConnections connections, ILogger<MigrationRunner> logger)
 {
     private const long AdvisoryLockKey = 0x6761746568;
 
@@ -35,18 +33,14 @@ public sealed partial class MigrationRunner(GatehouseDbContext context, ILogger<
             .ToList();
     }
 
-    public DatabaseProvider Provider => context.Database.IsNpgsql() ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+    public DatabaseProvider Provider => connections.Provider;
 
     /// <summary>Applies pending scripts; returns how many were applied.</summary>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        var connection = context.Database.GetDbConnection();
-        var opened = connection.State != ConnectionState.Open;
-        if (opened)
-        {
-            await connection.OpenAsync(cancellationToken);
-        }
-        try
+        // A plain ADO.NET connection: migrating needs no EF model, which is slow to build.
+        await using var connection = connections.Create();
+        await connection.OpenAsync(cancellationToken);
         {
             if (Provider == DatabaseProvider.Sqlite)
             {
@@ -83,36 +77,15 @@ public sealed partial class MigrationRunner(GatehouseDbContext context, ILogger<
             }
             return count;
         }
-        finally
-        {
-            if (opened)
-            {
-                await connection.CloseAsync();
-            }
-        }
     }
 
     /// <summary>True when every embedded script is recorded as applied.</summary>
     public async Task<bool> IsUpToDateAsync(CancellationToken cancellationToken = default)
     {
-        var connection = context.Database.GetDbConnection();
-        var opened = connection.State != ConnectionState.Open;
-        if (opened)
-        {
-            await connection.OpenAsync(cancellationToken);
-        }
-        try
-        {
-            var applied = await AppliedVersionsAsync(connection, cancellationToken);
-            return Scripts(Provider).All(s => applied.Contains(s.Version));
-        }
-        finally
-        {
-            if (opened)
-            {
-                await connection.CloseAsync();
-            }
-        }
+        await using var connection = connections.Create();
+        await connection.OpenAsync(cancellationToken);
+        var applied = await AppliedVersionsAsync(connection, cancellationToken);
+        return Scripts(Provider).All(s => applied.Contains(s.Version));
     }
 
     private static async Task<HashSet<int>> AppliedVersionsAsync(DbConnection connection, CancellationToken cancellationToken)
@@ -145,4 +118,14 @@ public sealed partial class MigrationRunner(GatehouseDbContext context, ILogger<
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applied database migration {Version} ({Name}).")]
     private static partial void LogApplied(ILogger logger, int version, string name);
+}
+
+/// <summary>Plain ADO.NET connections to the configured database (for work that needs no EF model).</summary>
+public sealed class DatabaseConnections(DatabaseProvider provider, string connectionString)
+{
+    public DatabaseProvider Provider { get; } = provider;
+
+    public DbConnection Create() => Provider == DatabaseProvider.Postgres
+        ? new Npgsql.NpgsqlConnection(connectionString)
+        : new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
 }

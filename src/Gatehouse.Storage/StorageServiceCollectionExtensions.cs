@@ -12,18 +12,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Registers the DbContext (pooled), the repositories and the unit of work.</summary>
     public static IServiceCollection AddGatehouseStorage(this IServiceCollection services, DatabaseProvider provider, string connectionString)
     {
-        services.AddPooledDbContextFactory<GatehouseDbContext>(options =>
-        {
-            if (provider == DatabaseProvider.Postgres)
-            {
-                options.UseNpgsql(connectionString);
-            }
-            else
-            {
-                options.UseSqlite(connectionString);
-                options.AddInterceptors(SqlitePragmas.Instance, SqliteWriteLock.Instance);
-            }
-        });
+        services.AddPooledDbContextFactory<GatehouseDbContext>(options => Configure(options, provider, connectionString));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<GatehouseDbContext>>().CreateDbContext());
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         services.AddScoped<IUserRepository, EfUserRepository>();
@@ -40,8 +29,22 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISessionSecretReader, EfSessionSecretReader>();
         services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();
         services.AddSingleton<DataProtectionKeyStore>();
-        services.AddScoped<MigrationRunner>();
+        services.AddSingleton(new DatabaseConnections(provider, connectionString));
+        services.AddSingleton<MigrationRunner>();
         return services;
+    }
+
+    internal static void Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString)
+    {
+        if (provider == DatabaseProvider.Postgres)
+        {
+            options.UseNpgsql(connectionString);
+        }
+        else
+        {
+            options.UseSqlite(connectionString);
+            options.AddInterceptors(SqlitePragmas.Instance, SqliteWriteLock.Instance);
+        }
     }
 
     /// <summary>The SQLite connection string for a data directory.</summary>

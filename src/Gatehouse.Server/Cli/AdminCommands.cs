@@ -26,7 +26,7 @@ internal static class AdminCommands
         }
         // The same start-up work as the server: migrations and the signing key.
         var initializer = app.Services.GetServices<IHostedService>().OfType<DatabaseInitializer>().Single();
-        await initializer.StartAsync(CancellationToken.None);
+        await initializer.StartAndWaitAsync(CancellationToken.None);
         await using var scope = app.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var context = new RequestContext(Surfaces.Cli);

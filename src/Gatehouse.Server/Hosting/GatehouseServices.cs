@@ -67,6 +67,10 @@ internal static class GatehouseServices
         var dataDirectory = config["DataDirectory"] is { Length: > 0 } dir ? dir : new GatehouseOptions().DataDirectory;
         var connectionString = database.ConnectionString is { Length: > 0 } cs ? cs : StorageServiceCollectionExtensions.DefaultSqliteConnectionString(dataDirectory);
         services.AddGatehouseStorage(database.ParsedProvider, connectionString);
+        // Build the EF model on the other core while the host is being built (StorageWarmup).
+        var warmup = new StorageWarmup(database.ParsedProvider, connectionString);
+        services.AddSingleton(warmup);
+        _ = warmup.RunAsync();
 
         services.TryAddSingleton(TimeProvider.System);
 
@@ -150,20 +154,45 @@ internal static class GatehouseServices
 }
 
 /// <summary>
-/// Runs before the server listens: creates the data directory, applies migrations and loads
-/// (or creates) the signing key, so the first request finds everything ready.
+/// Runs before the server listens: creates the data directory and applies migrations (plain
+/// ADO.NET, no EF model needed), so /health/ready is true as soon as the port is open. The EF
+/// model and the signing key are then made ready in the background; a request that needs them
+/// earlier simply waits for them.
 /// </summary>
-internal sealed class DatabaseInitializer(IServiceProvider services, IOptions<GatehouseOptions> options) : IHostedService
+internal sealed partial class DatabaseInitializer(IServiceProvider services, IOptions<GatehouseOptions> options, ILogger<DatabaseInitializer> logger) : IHostedService
 {
+    private Task? _background;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.Value.DataDirectory);
-        await using (var scope = services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
-        }
-        await services.GetRequiredService<SigningKeyManager>().GetAsync(cancellationToken);
+        await services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+        _background = Task.Run(WarmUpAsync, CancellationToken.None);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Everything start-up prepares, awaited (for the admin commands).</summary>
+    public async Task StartAndWaitAsync(CancellationToken cancellationToken)
+    {
+        await StartAsync(cancellationToken);
+        await _background!;
+    }
+
+    private async Task WarmUpAsync()
+    {
+        try
+        {
+            await services.GetRequiredService<StorageWarmup>().RunAsync();
+            await services.GetRequiredService<SigningKeyManager>().GetAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not fatal: the first request that needs the key loads it and reports any error.
+            LogWarmUpFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Warming up storage and the signing key failed; the first request that needs them will retry.")]
+    private static partial void LogWarmUpFailed(ILogger logger, Exception exception);
+
+    public Task StopAsync(CancellationToken cancellationToken) => _background ?? Task.CompletedTask;
 }

@@ -99,6 +99,8 @@ public sealed class GatehouseProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Waiting for the exit also drains the redirected output.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException("Gatehouse exited during start-up:\n" + Output);
             }
             try
