@@ -20,6 +20,7 @@ var configuration = Arg("--configuration") ?? "Release";
 var gatehouseDll = Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll");
 var peerDll = Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, "net10.0/IdentityPeer.dll");
 const string Password = "Bench-Passw0rd! long enough";
+const string ArcSecret = "bench-client-secret-0123456789abcdef";
 
 Console.WriteLine($"Gatehouse benchmark: {(smoke ? "smoke run" : "full run")}, {concurrency} virtual clients, {duration.TotalSeconds:0.#} s per workload, {Environment.ProcessorCount} cores");
 
@@ -62,7 +63,51 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => 
         ["Gatehouse__RateLimits__RegistrationPerMinute"] = "100000000",
         ["Gatehouse__RateLimits__EmailPerMinute"] = "100000000",
         ["Logging__LogLevel__Default"] = "Warning",
+    },
+    ArcSignInAsync);
+
+// Dialect arc's /auth/login-token: a client made with the admin command, every benchmark user
+// allowed on it through the admin API.
+async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, int pid, string[] users, string[] userIds, string data)
+{
+    var admin = await RunCommandAsync(gatehouseDll, data, "create-admin", "--email", "admin@bench.test", "--password", Password);
+    var client = await RunCommandAsync(gatehouseDll, data, "create-client", "--client-id", "bench", "--secret", ArcSecret);
+    if (admin != 0 || client != 0)
+    {
+        Console.WriteLine("  (could not create the admin or the client: arc sign-in skipped)");
+        return null;
+    }
+    var signIn = await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = "admin@bench.test", password = Password });
+    var adminToken = (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+    foreach (var id in userIds)
+    {
+        using var allow = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/admin/users/{id}/clients/bench");
+        allow.Headers.Authorization = new("Bearer", adminToken);
+        (await http.SendAsync(allow)).EnsureSuccessStatusCode();
+    }
+    return await Run("password sign-in (arc /auth/login-token)", pid, async vu =>
+    {
+        using var response = await http.PostAsJsonAsync("/auth/login-token", new { client_id = "bench", client_secret = ArcSecret, username = users[vu], password = Password });
+        return response.IsSuccessStatusCode;
     });
+}
+
+static async Task<int> RunCommandAsync(string dll, string data, params string[] arguments)
+{
+    var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    info.ArgumentList.Add(dll);
+    foreach (var argument in arguments)
+    {
+        info.ArgumentList.Add(argument);
+    }
+    info.Environment["Gatehouse__DataDirectory"] = data;
+    info.Environment["Logging__LogLevel__Default"] = "Warning";
+    using var process = System.Diagnostics.Process.Start(info)!;
+    await process.StandardOutput.ReadToEndAsync();
+    await process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    return process.ExitCode;
+}
 
 Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync() => RunTargetAsync(
     new Target("the ASP.NET Core Identity peer (MapIdentityApi, SQLite)", peerDll, "/health",
@@ -70,11 +115,13 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync() => RunTa
         "/login", email => new { email, password = Password },
         "/refresh", "/manage/info",
         ["registration", "password sign-in (/login)", "refresh (/refresh)", "token-only read (/manage/info)"]),
-    data => new Dictionary<string, string> { ["DataDirectory"] = data });
+    data => new Dictionary<string, string> { ["DataDirectory"] = data },
+    null);
 
 // The same four workloads against either server: registration, password sign-in, refresh with
 // each client following its own token chain, and an authenticated read.
-async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Target target, Func<string, Dictionary<string, string>> environment)
+async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Target target, Func<string, Dictionary<string, string>> environment,
+    Func<HttpClient, int, string[], string[], string, Task<WorkloadResult?>>? extraSignIn)
 {
     var data = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
     try
@@ -85,6 +132,7 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
         using var http = Client(server.BaseAddress, concurrency);
         var results = new List<WorkloadResult>();
         var users = new string[concurrency];
+        var userIds = new string[concurrency];
         var access = new string[concurrency];
         var refresh = new string[concurrency];
         var counter = 0;
@@ -105,7 +153,10 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
         for (var i = 0; i < concurrency; i++)
         {
             users[i] = $"user{i}@bench.test";
-            (await http.PostAsJsonAsync(target.RegisterPath, target.RegisterBody(users[i]))).EnsureSuccessStatusCode();
+            using var registered = await http.PostAsJsonAsync(target.RegisterPath, target.RegisterBody(users[i]));
+            registered.EnsureSuccessStatusCode();
+            var body = await registered.Content.ReadAsStringAsync();
+            userIds[i] = body.Length > 0 && JsonDocument.Parse(body).RootElement.TryGetProperty("id", out var id) ? id.GetString()! : "";
         }
 
         results.Add(await Run(target.Names[1], server.Pid, async vu =>
@@ -113,6 +164,10 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
             using var response = await http.PostAsJsonAsync(target.SignInPath, target.SignInBody(users[vu]));
             return response.IsSuccessStatusCode;
         }));
+        if (extraSignIn is not null && await extraSignIn(http, server.Pid, users, userIds, data) is { } extra)
+        {
+            results.Add(extra);
+        }
 
         results.Add(await Run(target.Names[2], server.Pid, async vu =>
         {
@@ -153,10 +208,12 @@ static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehous
     var sb = new StringBuilder();
     sb.AppendLine("| workload | Gatehouse /s | p50 ms | p99 ms | errors | peak RSS MB | vs limit | peer /s | peer p99 ms | Gatehouse / peer |");
     sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    var peerIndex = 0;
     for (var i = 0; i < gatehouse.Results.Count; i++)
     {
         var g = gatehouse.Results[i];
-        var p = i < peer.Results.Count ? peer.Results[i] : null;
+        // The arc row has no peer counterpart; the peer's /login row sits beside the native one.
+        var p = g.Name.Contains("arc", StringComparison.Ordinal) ? null : peerIndex < peer.Results.Count ? peer.Results[peerIndex++] : null;
         var limit = g.Name.StartsWith("password sign-in", StringComparison.Ordinal) || g.Name == "registration"
             ? $"{g.Throughput / argonLimit:P0} of Argon2id"
             : g.Name.StartsWith("authenticated read", StringComparison.Ordinal) ? $"{g.Throughput / es256Limit:P0} of ES256" : "";
