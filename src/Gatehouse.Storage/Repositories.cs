@@ -112,17 +112,27 @@ internal sealed class EfSessionRepository(GatehouseDbContext db) : ISessionRepos
     public Task<Session?> FindAsync(string sessionId, CancellationToken cancellationToken = default) =>
         db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
 
+    private static readonly Func<GatehouseDbContext, string, Task<Session?>> SessionById =
+        EF.CompileAsyncQuery((GatehouseDbContext db, string id) => db.Sessions.FirstOrDefault(s => s.Id == id));
+
+    private static readonly Func<GatehouseDbContext, string, Task<RefreshToken?>> RefreshTokenByHash =
+        EF.CompileAsyncQuery((GatehouseDbContext db, string hash) => db.RefreshTokens.FirstOrDefault(t => t.Hash == hash));
+
     public async Task<Session?> FindForUpdateAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        // An idempotent write takes the row's lock in both databases until the transaction ends.
-        await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.Generation, s => s.Generation), cancellationToken);
+        // PostgreSQL: an idempotent write takes the row's lock until the transaction ends. SQLite
+        // needs none: its write transactions already run one at a time (SqliteWriteLock).
+        if (!db.Database.IsSqlite())
+        {
+            await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.Generation, s => s.Generation), cancellationToken);
+        }
         var tracked = db.Sessions.Local.FirstOrDefault(s => s.Id == sessionId);
         if (tracked is not null)
         {
             await db.Entry(tracked).ReloadAsync(cancellationToken);
             return tracked;
         }
-        return await FindAsync(sessionId, cancellationToken);
+        return await SessionById(db, sessionId);
     }
 
     private static readonly Func<GatehouseDbContext, string, Task<RefreshTokenOwner?>> OwnerQuery =
@@ -137,8 +147,7 @@ internal sealed class EfSessionRepository(GatehouseDbContext db) : ISessionRepos
     public Task<string?> FindSessionIdOfRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) =>
         db.RefreshTokens.AsNoTracking().Where(t => t.Hash == hash).Select(t => t.SessionId).FirstOrDefaultAsync(cancellationToken);
 
-    public Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) =>
-        db.RefreshTokens.FirstOrDefaultAsync(t => t.Hash == hash, cancellationToken);
+    public Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) => RefreshTokenByHash(db, hash);
 
     public async Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         await db.Sessions.AsNoTracking()
