@@ -77,7 +77,7 @@ maildev_start() {
     ports="$(free_ports 2)"
     MAILDEV_SMTP_PORT="${ports% *}"
     MAILDEV_WEB_PORT="${ports#* }"
-    node "$tools/node_modules/maildev/bin/maildev" \
+    node "$tools/maildev-runner.js" \
       --smtp "$MAILDEV_SMTP_PORT" --web "$MAILDEV_WEB_PORT" --ip 127.0.0.1 \
       --mail-directory "$state/maildev-mail" < /dev/null > "$state/maildev.log" 2>&1 &
     MAILDEV_PID=$!
