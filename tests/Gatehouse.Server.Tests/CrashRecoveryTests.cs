@@ -121,6 +121,7 @@ public sealed class StartupValidationTests
     [InlineData("Gatehouse:PublicBaseUrl", "not a url", "Gatehouse:PublicBaseUrl must be an absolute http(s) URL")]
     [InlineData("Gatehouse:Passwords:MinimumLength", "4", "Gatehouse:Passwords:MinimumLength")]
     [InlineData("Gatehouse:Tokens:SigningAlgorithm", "HS256", "Gatehouse:Tokens:SigningAlgorithm must be ES256 or RS256")]
+    [InlineData("Gatehouse:ReverseProxy:TrustedProxies:0", "proxy.example", "Gatehouse:ReverseProxy:TrustedProxies must list IP addresses")]
     public async Task A_bad_setting_stops_the_start_up_with_a_message_that_names_the_key(string key, string value, string message)
     {
         var data = Directory.CreateTempSubdirectory("gatehouse-bad-").FullName;

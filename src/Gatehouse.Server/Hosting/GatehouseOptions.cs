@@ -28,6 +28,17 @@ public sealed class SmtpOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
+/// <summary>
+/// Section <c>Gatehouse:ReverseProxy</c>. Behind a proxy every request comes from the proxy's
+/// address; listing the proxy makes Gatehouse take the client address and scheme from its
+/// X-Forwarded-For and X-Forwarded-Proto headers (for per-IP limits, audit, and Secure cookies).
+/// Headers from any other sender are ignored, so a client cannot pick its own address.
+/// </summary>
+public sealed class ReverseProxyOptions
+{
+    public string[] TrustedProxies { get; set; } = [];
+}
+
 /// <summary>Section <c>Gatehouse:RateLimits</c>: requests per client IP per window.</summary>
 public sealed class RateLimitOptions
 {
@@ -50,6 +61,17 @@ internal sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOpti
             failures.Add("Gatehouse:DataDirectory must name a folder (default ./data). Set Gatehouse__DataDirectory.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+internal sealed class ReverseProxyOptionsValidator : IValidateOptions<ReverseProxyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReverseProxyOptions options)
+    {
+        var bad = options.TrustedProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)).ToList();
+        return bad.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Gatehouse:ReverseProxy:TrustedProxies must list IP addresses, such as 127.0.0.1 (not: {string.Join(", ", bad)}).");
     }
 }
 

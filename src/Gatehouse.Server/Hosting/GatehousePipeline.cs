@@ -12,6 +12,11 @@ internal static class GatehousePipeline
         // Every error has a body in the shape of the surface it happened on (problem+json for
         // the native API, the dialect's own body under a dialect's base path), never an HTML
         // page or an empty 500: exceptions and bodiless 4xx/5xx alike.
+        // Only when proxies are listed: otherwise a client could name its own address.
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReverseProxyOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = DialectHosting.HandleExceptionAsync });
         app.UseStatusCodePages(context => DialectHosting.WriteErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
         app.UseRateLimiter();

@@ -48,6 +48,21 @@ internal static class GatehouseServices
         Bind<GatehouseOptions>(services, config);
         Bind<SmtpOptions>(services, config.GetSection("Smtp"));
         Bind<RateLimitOptions>(services, config.GetSection("RateLimits"));
+        Bind<ReverseProxyOptions>(services, config.GetSection("ReverseProxy"));
+        services.AddSingleton<IValidateOptions<ReverseProxyOptions>, ReverseProxyOptionsValidator>();
+        services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>().Configure<IOptions<ReverseProxyOptions>>((forwarded, proxy) =>
+        {
+            forwarded.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var address in proxy.Value.TrustedProxies)
+            {
+                if (System.Net.IPAddress.TryParse(address, out var ip))
+                {
+                    forwarded.KnownProxies.Add(ip);
+                }
+            }
+        });
         Bind<MailLimitOptions>(services, config.GetSection("RateLimits"));
         Bind<TokenOptions>(services, config.GetSection("Tokens"));
         Bind<PasswordOptions>(services, config.GetSection("Passwords"));
