@@ -54,6 +54,11 @@ public interface IAccessTokenService
     /// </summary>
     ValueTask PrepareAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Signs a token. Call it outside write transactions (or after <see cref="PrepareAsync"/>):
+    /// when the signing key is due for rotation it writes the new key, and on SQLite a second
+    /// writer inside an open write transaction would wait for itself.
+    /// </summary>
     ValueTask<IssuedAccessToken> IssueAsync(AccessTokenDescriptor descriptor, CancellationToken cancellationToken = default);
 
     /// <summary>Checks signature, issuer and lifetime. Claims are returned for expired tokens too.</summary>
