@@ -262,20 +262,9 @@ internal sealed class ArcBody(JsonElement root)
     public static async Task<(ArcBody? Body, IResult? Error)> ReadAsync(HttpContext http, ArcSchema schema)
     {
         var request = http.Request;
-        if (request.ContentLength > MaxBytes)
+        if (await DialectBodies.ReadLimitedAsync(request, MaxBytes, http.RequestAborted) is not { } buffer)
         {
             return (null, ArcResults.Error(StatusCodes.Status413PayloadTooLarge, ArcResults.DefaultMessage(413)));
-        }
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBytes)
-            {
-                return (null, ArcResults.Error(StatusCodes.Status413PayloadTooLarge, ArcResults.DefaultMessage(413)));
-            }
         }
         if (buffer.Length > 0 && request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
@@ -290,7 +279,7 @@ internal sealed class ArcBody(JsonElement root)
         {
             try
             {
-                using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+                using var document = JsonDocument.Parse(buffer, new JsonDocumentOptions { MaxDepth = 64 });
                 root = document.RootElement.Clone();
             }
             catch (JsonException ex)

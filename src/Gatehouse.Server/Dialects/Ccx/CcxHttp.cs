@@ -96,25 +96,14 @@ internal static class CcxBody
         {
             return Fail<T>(StatusCodes.Status415UnsupportedMediaType);
         }
-        if (request.ContentLength > MaxBytes)
+        // Refused from Content-Length, or as soon as a chunked body passes the limit.
+        if (await DialectBodies.ReadLimitedAsync(request, MaxBytes, cancellationToken) is not { } bytes)
         {
             return Fail<T>(StatusCodes.Status413PayloadTooLarge);
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            // Without a Content-Length (chunked), stop as soon as the limit is passed.
-            if (buffer.Length + read > MaxBytes)
-            {
-                return Fail<T>(StatusCodes.Status413PayloadTooLarge);
-            }
-            buffer.Write(chunk, 0, read);
-        }
         try
         {
-            var value = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type);
+            var value = JsonSerializer.Deserialize(bytes, type);
             return value is null ? Fail<T>(StatusCodes.Status400BadRequest) : new Read<T>(value, null);
         }
         catch (JsonException)

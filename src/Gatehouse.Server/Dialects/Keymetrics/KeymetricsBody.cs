@@ -24,7 +24,7 @@ internal sealed class KeymetricsBody
         }
         if (request.HasJsonContentType())
         {
-            var bytes = await ReadLimitedAsync(request.Body, cancellationToken);
+            var bytes = await DialectBodies.ReadLimitedAsync(request, MaxBytes, cancellationToken);
             if (bytes is null)
             {
                 return (null, StatusCodes.Status413PayloadTooLarge);
@@ -100,20 +100,4 @@ internal sealed class KeymetricsBody
             JsonValueKind.String => value.GetString() is "1" or "true",
             _ => false,
         };
-
-    private static async Task<byte[]?> ReadLimitedAsync(Stream body, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }
