@@ -181,6 +181,25 @@ internal static class ArcAuthEndpoints
     }
 
     /// <summary>
+    /// The common start of the routes that act on the caller's session with its refresh token in
+    /// the body (logout, change-password): the body, then the bearer, then the refresh token.
+    /// </summary>
+    private static async Task<(ArcBody? Body, Core.Tokens.AccessTokenClaims? Claims, IResult? Refused)> ReadSessionRequestAsync(HttpContext http, ArcSchema schema, ClientSignInService service)
+    {
+        var (body, invalid) = await ArcBody.ReadAsync(http, schema);
+        if (invalid is not null)
+        {
+            return (null, null, invalid);
+        }
+        var (claims, error) = await ArcAuth.BearerAsync(http);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+        return (body, claims, await CheckRefreshTokenAsync(body!, claims!, service, http.RequestAborted));
+    }
+
+    /// <summary>
     /// Checks the body's refresh token against the caller's session: missing 422 "TokenMissing";
     /// unknown or used 401 "Token Expired"; another session's 401 "Token Invalid".
     /// </summary>
@@ -197,17 +216,8 @@ internal static class ArcAuthEndpoints
 
     private static async Task<IResult> LogoutAsync(HttpContext http, ClientSignInService service, SessionService sessions)
     {
-        var (body, invalid) = await ArcBody.ReadAsync(http, LogoutSchema);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-        var (claims, error) = await ArcAuth.BearerAsync(http);
-        if (error is not null)
-        {
-            return error;
-        }
-        if (await CheckRefreshTokenAsync(body!, claims!, service, http.RequestAborted) is { } refused)
+        var (body, claims, refused) = await ReadSessionRequestAsync(http, LogoutSchema, service);
+        if (refused is not null)
         {
             return refused;
         }
@@ -221,17 +231,8 @@ internal static class ArcAuthEndpoints
 
     private static async Task<IResult> ChangePasswordAsync(HttpContext http, ClientSignInService service, AccountService accounts)
     {
-        var (body, invalid) = await ArcBody.ReadAsync(http, ChangePasswordSchema);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-        var (claims, error) = await ArcAuth.BearerAsync(http);
-        if (error is not null)
-        {
-            return error;
-        }
-        if (await CheckRefreshTokenAsync(body!, claims!, service, http.RequestAborted) is { } refused)
+        var (body, claims, refused) = await ReadSessionRequestAsync(http, ChangePasswordSchema, service);
+        if (refused is not null)
         {
             return refused;
         }

@@ -117,6 +117,19 @@ internal static class ArcClientEndpoints
         return ArcResults.Raw(System.Text.Encoding.UTF8.GetBytes(array.ToJsonString()));
     }
 
+    /// <summary>The <c>where</c> query parameter as the core's filter, or the 400 that refuses it.</summary>
+    private static (ClientFilter? Where, IResult? Error) ParseWhere(HttpContext http)
+    {
+        try
+        {
+            return (ArcFilterParser.ParseWhereParameter(http.Request.Query["where"].ToString()), null);
+        }
+        catch (ArcFilterParser.FilterException ex)
+        {
+            return (null, BadFilter(ex.Message));
+        }
+    }
+
     private static async Task<IResult> CountAsync(HttpContext http, ClientQueryService queries)
     {
         var (_, denied) = await ArcAuth.AdminAsync(http);
@@ -124,14 +137,10 @@ internal static class ArcClientEndpoints
         {
             return denied;
         }
-        ClientFilter? where;
-        try
+        var (where, badWhere) = ParseWhere(http);
+        if (badWhere is not null)
         {
-            where = ArcFilterParser.ParseWhereParameter(http.Request.Query["where"].ToString());
-        }
-        catch (ArcFilterParser.FilterException ex)
-        {
-            return BadFilter(ex.Message);
+            return badWhere;
         }
         var count = await queries.CountAsync(where, http.RequestAborted);
         return count.Succeeded ? ArcResults.Json(new ArcCount(count.Value), ArcJsonContext.Default.ArcCount) : FilterFailure(count.Error!);
@@ -209,14 +218,10 @@ internal static class ArcClientEndpoints
         {
             return denied;
         }
-        ClientFilter? where;
-        try
+        var (where, badWhere) = ParseWhere(http);
+        if (badWhere is not null)
         {
-            where = ArcFilterParser.ParseWhereParameter(http.Request.Query["where"].ToString());
-        }
-        catch (ArcFilterParser.FilterException ex)
-        {
-            return BadFilter(ex.Message);
+            return badWhere;
         }
         var (change, bad) = ToChange(body!);
         if (bad is not null)
