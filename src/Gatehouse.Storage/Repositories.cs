@@ -144,9 +144,6 @@ internal sealed class EfSessionRepository(GatehouseDbContext db) : ISessionRepos
 
     public Task<RefreshTokenOwner?> FindRefreshTokenOwnerAsync(string hash, CancellationToken cancellationToken = default) => OwnerQuery(db, hash);
 
-    public Task<string?> FindSessionIdOfRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) =>
-        db.RefreshTokens.AsNoTracking().Where(t => t.Hash == hash).Select(t => t.SessionId).FirstOrDefaultAsync(cancellationToken);
-
     public Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) => RefreshTokenByHash(db, hash);
 
     public async Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>

@@ -191,7 +191,7 @@ public sealed class ClientSignInService(
     /// </summary>
     public async Task<Result<TokenPair>> RefreshBoundAsync(string? refreshToken, string? accessToken, RequestContext context, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(refreshToken) || refreshToken.Length > 512 || await sessionStore.FindSessionIdOfRefreshTokenAsync(SecureTokens.Hash(refreshToken), cancellationToken) is null)
+        if (string.IsNullOrEmpty(refreshToken) || refreshToken.Length > 512 || await sessionStore.FindRefreshTokenOwnerAsync(SecureTokens.Hash(refreshToken), cancellationToken) is null)
         {
             return CoreErrors.ExpiredToken;
         }

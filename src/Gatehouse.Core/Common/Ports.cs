@@ -69,9 +69,6 @@ public interface ISessionRepository
     /// </summary>
     Task<Session?> FindForUpdateAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>The session a refresh token belongs to, read without tracking.</summary>
-    Task<string?> FindSessionIdOfRefreshTokenAsync(string hash, CancellationToken cancellationToken = default);
-
     /// <summary>The session, user and client of a refresh token, in one read without tracking.</summary>
     Task<RefreshTokenOwner?> FindRefreshTokenOwnerAsync(string hash, CancellationToken cancellationToken = default);
 

@@ -63,13 +63,7 @@ internal static class AdminEndpoints
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> UpdateUserAsync(string id, AdminUpdateUserRequest request, AdminService admin, Caller caller, HttpContext http, CancellationToken ct)
     {
-        var update = new ProfileUpdate
-        {
-            Username = request.Username, FirstName = request.FirstName, MiddleName = request.MiddleName, LastName = request.LastName,
-            Phone = request.Phone, Bio = request.Bio, Location = request.Location, Timezone = request.Timezone, Locale = request.Locale,
-            BirthDate = request.BirthDate, BirthDateSet = request.BirthDate is not null,
-        };
-        var result = await admin.UpdateUserAsync(id, update, request.EmailConfirmed, caller.UserId, Context(http), ct);
+        var result = await admin.UpdateUserAsync(id, request.ToCore(), request.EmailConfirmed, caller.UserId, Context(http), ct);
         return result.Succeeded ? TypedResults.Ok(UserResponse.From(result.Value)) : NativeProblems.From(result.Error!);
     }
 

@@ -135,7 +135,26 @@ public sealed record PageResponse<T>(IReadOnlyList<T> Items, int Total, int Offs
 public sealed record AdminCreateUserRequest(string? Email, string? Username, string? Password, string? FirstName, string? LastName, IReadOnlyList<string>? Roles, bool? EmailConfirmed);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record AdminUpdateUserRequest(string? Username, string? FirstName, string? MiddleName, string? LastName, string? Phone, string? Bio, string? Location, DateOnly? BirthDate, string? Timezone, string? Locale, bool? EmailConfirmed);
+public sealed record AdminUpdateUserRequest(
+    string? Username,
+    string? FirstName,
+    string? MiddleName,
+    string? LastName,
+    string? Phone,
+    string? Bio,
+    string? Location,
+    DateOnly? BirthDate,
+    string? Timezone,
+    string? Locale,
+    string? Gender,
+    string? Company,
+    string? JobTitle,
+    bool? EmailConfirmed)
+{
+    /// <summary>The profile part: the same fields, and the same mapping, as a user's own update.</summary>
+    public ProfileUpdate ToCore() =>
+        new UpdateProfileRequest(Username, FirstName, MiddleName, LastName, Phone, Bio, Location, BirthDate, Timezone, Locale, Gender, Company, JobTitle).ToCore();
+}
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SetRolesRequest(IReadOnlyList<string>? Roles);
