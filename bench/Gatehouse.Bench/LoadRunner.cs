@@ -3,8 +3,12 @@ using System.Diagnostics;
 namespace Gatehouse.Bench;
 
 /// <summary>What one workload measured.</summary>
-internal sealed record WorkloadResult(string Name, long Completed, long Errors, double Seconds, double P50Ms, double P99Ms, long PeakRssBytes)
+/// <param name="ServerCores">The server's CPU time over the run's wall time (2.0 = both cores of a 2-core machine).</param>
+/// <param name="LoadCores">The same for the load generator (this process).</param>
+internal sealed record WorkloadResult(string Name, long Completed, long Errors, double Seconds, double P50Ms, double P99Ms, long PeakRssBytes, double ServerCores, double LoadCores)
 {
+    public bool Skipped { get; init; }
+
     public double Throughput => Seconds > 0 ? Completed / Seconds : 0;
 }
 
@@ -14,7 +18,12 @@ internal sealed record WorkloadResult(string Name, long Completed, long Errors, 
 /// </summary>
 internal static class LoadRunner
 {
-    public static async Task<WorkloadResult> RunAsync(string name, int concurrency, TimeSpan duration, int serverPid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null)
+    /// <summary>
+    /// Runs the workload for <paramref name="warmup"/> unmeasured (the JIT tiers hot code up
+    /// meanwhile), then for <paramref name="duration"/> measured. Requests started in the
+    /// warm-up are not counted; the peak RSS covers both.
+    /// </summary>
+    public static async Task<WorkloadResult> RunAsync(string name, int concurrency, TimeSpan warmup, TimeSpan duration, int serverPid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null)
     {
         if (prepare is not null)
         {
@@ -23,8 +32,13 @@ internal static class LoadRunner
         var latencies = new List<long>[concurrency];
         var errors = new long[concurrency];
         using var sampler = new RssSampler(serverPid);
-        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var started = Stopwatch.GetTimestamp();
+        var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var stopAt = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var cpuAtStart = Task.Run(async () =>
+        {
+            await Task.Delay(warmup);
+            return (Server: CpuTime.OfProcess(serverPid), Load: Process.GetCurrentProcess().TotalProcessorTime, At: Stopwatch.GetTimestamp());
+        });
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async vu =>
         {
             var mine = latencies[vu] = new List<long>(4096);
@@ -36,9 +50,13 @@ internal static class LoadRunner
                 {
                     ok = await step(vu);
                 }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or System.Text.Json.JsonException or KeyNotFoundException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or System.Text.Json.JsonException or KeyNotFoundException or IOException or System.Net.Sockets.SocketException)
                 {
                     ok = false;
+                }
+                if (t0 < measureFrom)
+                {
+                    continue;
                 }
                 if (ok)
                 {
@@ -50,9 +68,12 @@ internal static class LoadRunner
                 }
             }
         }));
+        var (serverCpu0, loadCpu0, started) = await cpuAtStart;
         var seconds = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
+        var serverCores = (CpuTime.OfProcess(serverPid) - serverCpu0).TotalSeconds / seconds;
+        var loadCores = (Process.GetCurrentProcess().TotalProcessorTime - loadCpu0).TotalSeconds / seconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak);
+        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak, serverCores, loadCores);
     }
 
     private static double Percentile(long[] sorted, double p) =>
@@ -114,5 +135,25 @@ internal sealed class RssSampler : IDisposable
         _stop.Cancel();
         _loop.Wait();
         _stop.Dispose();
+    }
+}
+
+/// <summary>A process's CPU time (user + system) from /proc/PID/stat.</summary>
+internal static class CpuTime
+{
+    public static TimeSpan OfProcess(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces) start after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
     }
 }

@@ -13,8 +13,13 @@ using Gatehouse.Bench;
 
 var smoke = args.Contains("--smoke");
 var duration = TimeSpan.FromSeconds(smoke ? 1.5 : double.Parse(Arg("--duration") ?? "10", CultureInfo.InvariantCulture));
+var warmup = TimeSpan.FromSeconds(smoke ? 0 : double.Parse(Arg("--warmup") ?? "5", CultureInfo.InvariantCulture));
 var concurrency = int.Parse(Arg("--concurrency") ?? (smoke ? "4" : "32"), CultureInfo.InvariantCulture);
 var output = Arg("--output");
+// --only a,b: run just the workloads whose names contain one of these words (for profiling);
+// --no-peer: skip the peer. Neither is used for the published table.
+var only = Arg("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
+var noPeer = args.Contains("--no-peer");
 var root = FindRoot();
 var configuration = Arg("--configuration") ?? "Release";
 var gatehouseDll = Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll");
@@ -22,7 +27,7 @@ var peerDll = Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, 
 const string Password = "Bench-Passw0rd! long enough";
 const string ArcSecret = "bench-client-secret-0123456789abcdef";
 
-Console.WriteLine($"Gatehouse benchmark: {(smoke ? "smoke run" : "full run")}, {concurrency} virtual clients, {duration.TotalSeconds:0.#} s per workload, {Environment.ProcessorCount} cores");
+Console.WriteLine($"Gatehouse benchmark: {(smoke ? "smoke run" : "full run")}, {concurrency} virtual clients, {warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s measured per workload, {Environment.ProcessorCount} cores");
 
 Console.WriteLine("measuring the machine's limits ...");
 var argonLimit = await Limits.Argon2idPerSecondAsync(smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(5));
@@ -30,13 +35,13 @@ var es256Limit = await Limits.Es256VerificationsPerSecondAsync(smoke ? TimeSpan.
 Console.WriteLine($"  Argon2id (m=19 MiB, t=2, p=1): {argonLimit:0.0}/s on all cores; ES256 verify: {es256Limit:0}/s");
 
 var gatehouse = await RunGatehouseAsync();
-var peer = await RunPeerAsync();
+var peer = noPeer ? ([], TimeSpan.Zero) : await RunPeerAsync();
 
 var table = Render(gatehouse, peer, argonLimit, es256Limit);
 Console.WriteLine();
 Console.WriteLine(table);
 
-var failed = gatehouse.Results.Concat(peer.Results).Where(r => r.Errors > 0 || r.Completed == 0).ToList();
+var failed = gatehouse.Results.Concat(peer.Results).Where(r => !r.Skipped && (r.Errors > 0 || r.Completed == 0)).ToList();
 if (output is not null && !smoke)
 {
     await File.WriteAllTextAsync(output, Document(table, root));
@@ -68,7 +73,7 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => 
 
 // Dialect arc's /auth/login-token: a client made with the admin command, every benchmark user
 // allowed on it through the admin API.
-async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, int pid, string[] users, string[] userIds, string data)
+async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, LeanHttpConnection[] lean, int pid, string[] users, string[] userIds, string data)
 {
     var admin = await RunCommandAsync(gatehouseDll, data, "create-admin", "--email", "admin@bench.test", "--password", Password);
     var client = await RunCommandAsync(gatehouseDll, data, "create-client", "--client-id", "bench", "--secret", ArcSecret);
@@ -85,11 +90,8 @@ async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, int pid, string[] us
         allow.Headers.Authorization = new("Bearer", adminToken);
         (await http.SendAsync(allow)).EnsureSuccessStatusCode();
     }
-    return await Run("password sign-in (arc /auth/login-token)", pid, async vu =>
-    {
-        using var response = await http.PostAsJsonAsync("/auth/login-token", new { client_id = "bench", client_secret = ArcSecret, username = users[vu], password = Password });
-        return response.IsSuccessStatusCode;
-    });
+    var requests = Enumerable.Range(0, users.Length).Select(vu => lean[vu].Build("POST", "/auth/login-token", json: JsonSerializer.Serialize(new { client_id = "bench", client_secret = ArcSecret, username = users[vu], password = Password }))).ToArray();
+    return await Run("password sign-in (arc /auth/login-token)", pid, async vu => (await lean[vu].SendAsync(requests[vu])).Status is >= 200 and < 300);
 }
 
 static async Task<int> RunCommandAsync(string dll, string data, params string[] arguments)
@@ -121,15 +123,17 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync() => RunTa
 // The same four workloads against either server: registration, password sign-in, refresh with
 // each client following its own token chain, and an authenticated read.
 async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Target target, Func<string, Dictionary<string, string>> environment,
-    Func<HttpClient, int, string[], string[], string, Task<WorkloadResult?>>? extraSignIn)
+    Func<HttpClient, LeanHttpConnection[], int, string[], string[], string, Task<WorkloadResult?>>? extraSignIn)
 {
     var data = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
     try
     {
         Console.WriteLine($"starting {target.Description} ...");
         await using var server = await ServerProcess.StartAsync(target.Dll, target.ReadyPath, environment(data));
-        Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms");
+        Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms (pid {server.Pid})");
         using var http = Client(server.BaseAddress, concurrency);
+        // Setup goes through HttpClient; the measured steps through one lean connection per client.
+        var lean = Enumerable.Range(0, concurrency).Select(_ => new LeanHttpConnection(server.BaseAddress)).ToArray();
         var results = new List<WorkloadResult>();
         var users = new string[concurrency];
         var userIds = new string[concurrency];
@@ -146,8 +150,8 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
 
         results.Add(await Run(target.Names[0], server.Pid, async vu =>
         {
-            using var response = await http.PostAsJsonAsync(target.RegisterPath, target.RegisterBody($"r{Interlocked.Increment(ref counter)}.{vu}@bench.test"));
-            return response.StatusCode == target.RegisteredStatus;
+            var request = lean[vu].Build("POST", target.RegisterPath, json: JsonSerializer.Serialize(target.RegisterBody($"r{Interlocked.Increment(ref counter)}.{vu}@bench.test")));
+            return (await lean[vu].SendAsync(request)).Status == (int)target.RegisteredStatus;
         }));
 
         for (var i = 0; i < concurrency; i++)
@@ -159,34 +163,35 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
             userIds[i] = body.Length > 0 && JsonDocument.Parse(body).RootElement.TryGetProperty("id", out var id) ? id.GetString()! : "";
         }
 
-        results.Add(await Run(target.Names[1], server.Pid, async vu =>
-        {
-            using var response = await http.PostAsJsonAsync(target.SignInPath, target.SignInBody(users[vu]));
-            return response.IsSuccessStatusCode;
-        }));
-        if (extraSignIn is not null && await extraSignIn(http, server.Pid, users, userIds, data) is { } extra)
+        var signIns = Enumerable.Range(0, concurrency).Select(vu => lean[vu].Build("POST", target.SignInPath, json: JsonSerializer.Serialize(target.SignInBody(users[vu])))).ToArray();
+        results.Add(await Run(target.Names[1], server.Pid, async vu => (await lean[vu].SendAsync(signIns[vu])).Status == 200));
+        if (extraSignIn is not null && await extraSignIn(http, lean, server.Pid, users, userIds, data) is { } extra)
         {
             results.Add(extra);
         }
 
         results.Add(await Run(target.Names[2], server.Pid, async vu =>
         {
-            using var response = await http.PostAsJsonAsync(target.RefreshPath, new { refreshToken = refresh[vu] });
-            if (!response.IsSuccessStatusCode)
+            var (status, body) = await lean[vu].SendAsync(lean[vu].Build("POST", target.RefreshPath, json: JsonSerializer.Serialize(new { refreshToken = refresh[vu] })));
+            if (status != 200)
             {
                 return false;
             }
-            refresh[vu] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refreshToken").GetString()!;
+            using var document = JsonDocument.Parse(body);
+            refresh[vu] = document.RootElement.GetProperty("refreshToken").GetString()!;
             return true;
         }, async vu => refresh[vu] = (await SignInAsync(vu)).GetProperty("refreshToken").GetString()!));
 
-        results.Add(await Run(target.Names[3], server.Pid, async vu =>
+        var reads = new byte[concurrency][];
+        results.Add(await Run(target.Names[3], server.Pid, async vu => (await lean[vu].SendAsync(reads[vu])).Status == 200, async vu =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, target.ReadPath);
-            request.Headers.Authorization = new("Bearer", access[vu]);
-            using var response = await http.SendAsync(request);
-            return response.IsSuccessStatusCode;
-        }, async vu => access[vu] = (await SignInAsync(vu)).GetProperty("accessToken").GetString()!));
+            access[vu] = (await SignInAsync(vu)).GetProperty("accessToken").GetString()!;
+            reads[vu] = lean[vu].Build("GET", target.ReadPath, bearer: access[vu]);
+        }));
+        foreach (var connection in lean)
+        {
+            connection.Dispose();
+        }
         return (results, server.StartedIn);
     }
     finally
@@ -197,29 +202,38 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
 
 async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null)
 {
+    if (only is not null && !only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase)))
+    {
+        return new WorkloadResult(name, 0, 0, 0, 0, 0, 0, 0, 0) { Skipped = true };
+    }
     Console.Write($"  {name} ... ");
-    var result = await LoadRunner.RunAsync(name, concurrency, duration, pid, step, prepare);
-    Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors");
+    var result = await LoadRunner.RunAsync(name, concurrency, warmup, duration, pid, step, prepare);
+    Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores");
     return result;
 }
 
 static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehouse, (List<WorkloadResult> Results, TimeSpan ColdStart) peer, double argonLimit, double es256Limit)
 {
     var sb = new StringBuilder();
-    sb.AppendLine("| workload | Gatehouse /s | p50 ms | p99 ms | errors | peak RSS MB | vs limit | peer /s | peer p99 ms | Gatehouse / peer |");
-    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    sb.AppendLine("| workload | Gatehouse /s | p50 ms | p99 ms | errors | peak RSS MB | CPU cores server / load | vs limit | peer /s | peer p99 ms | Gatehouse / peer |");
+    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     var peerIndex = 0;
     for (var i = 0; i < gatehouse.Results.Count; i++)
     {
         var g = gatehouse.Results[i];
         // The arc row has no peer counterpart; the peer's /login row sits beside the native one.
         var p = g.Name.Contains("arc", StringComparison.Ordinal) ? null : peerIndex < peer.Results.Count ? peer.Results[peerIndex++] : null;
+        if (g.Skipped)
+        {
+            continue;
+        }
+        p = p is { Skipped: true } ? null : p;
         var limit = g.Name.StartsWith("password sign-in", StringComparison.Ordinal) || g.Name == "registration"
             ? $"{g.Throughput / argonLimit:P0} of Argon2id"
             : g.Name.StartsWith("authenticated read", StringComparison.Ordinal) ? $"{g.Throughput / es256Limit:P0} of ES256" : "";
-        sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Name} | {g.Throughput:0} | {g.P50Ms:0.0} | {g.P99Ms:0.0} | {g.Errors} | {g.PeakRssBytes / 1048576.0:0} | {limit} | {p?.Throughput:0} | {p?.P99Ms:0.0} | {(p is { Throughput: > 0 } ? $"{g.Throughput / p.Throughput:0.00}×" : "")} |");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Name} | {g.Throughput:0} | {g.P50Ms:0.0} | {g.P99Ms:0.0} | {g.Errors} | {g.PeakRssBytes / 1048576.0:0} | {g.ServerCores:0.00} / {g.LoadCores:0.00} | {limit} | {p?.Throughput:0} | {p?.P99Ms:0.0} | {(p is { Throughput: > 0 } ? $"{g.Throughput / p.Throughput:0.00}×" : "")} |");
     }
-    sb.AppendLine(CultureInfo.InvariantCulture, $"| cold start to ready | {gatehouse.ColdStart.TotalMilliseconds:0} ms | | | | | | {peer.ColdStart.TotalMilliseconds:0} ms | | |");
+    sb.AppendLine(CultureInfo.InvariantCulture, $"| cold start to ready | {gatehouse.ColdStart.TotalMilliseconds:0} ms | | | | | | | {peer.ColdStart.TotalMilliseconds:0} ms | | |");
     sb.AppendLine();
     sb.AppendLine(CultureInfo.InvariantCulture, $"Limits measured in the same run: Argon2id {argonLimit:0.0} verifications/s on all cores; ES256 {es256Limit:0} verifications/s on all cores.");
     return sb.ToString();
@@ -237,7 +251,8 @@ string Document(string table, string repositoryRoot)
         Gatehouse runs on SQLite (Release build, default settings but rate limits lifted); the peer is
         `bench/peers/IdentityPeer`, ASP.NET Core Identity's `MapIdentityApi` on SQLite with default
         options. The load comes from a separate process over loopback ({concurrency} virtual clients,
-        {duration.TotalSeconds:0} s per workload); load generator and server share the same cores.
+        {warmup.TotalSeconds:0} s of unmeasured warm-up, then {duration.TotalSeconds:0} s measured per workload); load generator and
+        server share the same cores. "CPU cores" is each process's CPU time over the measured time.
 
         {table}
         {(File.Exists(notes) ? File.ReadAllText(notes) : "")}

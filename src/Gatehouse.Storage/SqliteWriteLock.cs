@@ -76,6 +76,12 @@ internal sealed class SqliteWriteLock : DbTransactionInterceptor, IDbConnectionI
         return Task.CompletedTask;
     }
 
+    /// <summary>Takes the writer's turn for a write outside EF (the refresh group commit).</summary>
+    internal Task EnterAsync() => _writer.WaitAsync();
+
+    /// <summary>Gives back a turn taken with <see cref="EnterAsync"/>.</summary>
+    internal void Exit() => _writer.Release();
+
     private void Release(DbConnection? connection)
     {
         if (connection is not null && _held.Remove(connection))

@@ -25,6 +25,15 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<Gatehouse.Core.Clients.IUserClientRepository, EfUserClientRepository>();
         services.AddScoped<Gatehouse.Core.Clients.ISignInOtpRepository, EfSignInOtpRepository>();
         services.AddScoped<Gatehouse.Core.Clients.IClientQueryRepository, EfClientQueryRepository>();
+        if (provider == DatabaseProvider.Postgres)
+        {
+            services.AddScoped<IRefreshRotationStore, EfRefreshRotationStore>();
+        }
+        else
+        {
+            services.AddSingleton<SqliteRotationWriter>();
+            services.AddScoped<IRefreshRotationStore, SqliteRefreshRotationStore>();
+        }
         services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
         services.AddSingleton<ISessionSecretReader, EfSessionSecretReader>();
         services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();
@@ -58,11 +67,15 @@ public static class StorageServiceCollectionExtensions
 
     /// <summary>
     /// Per-connection SQLite settings: with WAL, synchronous=NORMAL survives a process crash
-    /// (only a power loss may drop the last commits); foreign keys on.
+    /// (only a power loss may drop the last commits); foreign keys on. The settings belong to
+    /// the native connection, which the pool keeps open, so they are applied once per native
+    /// connection rather than on every open (three statements saved per query).
     /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static SqlitePragmas Instance { get; } = new();
+
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _configured = [];
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -72,11 +85,19 @@ public static class StorageServiceCollectionExtensions
             return Task.CompletedTask;
         }
 
-        private static void Apply(DbConnection connection)
+        private void Apply(DbConnection connection)
         {
+            if (connection is SqliteConnection { Handle: { } handle } && _configured.TryGetValue(handle, out _))
+            {
+                return;
+            }
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
             command.ExecuteNonQuery();
+            if (connection is SqliteConnection { Handle: { } opened })
+            {
+                _configured.AddOrUpdate(opened, this);
+            }
         }
     }
 }

@@ -53,8 +53,11 @@ public sealed class User
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
 
-    public IReadOnlyList<string> RoleList =>
-        Roles.Length == 0 ? [] : Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    public IReadOnlyList<string> RoleList => ParseRoles(Roles);
+
+    /// <summary>The stored form of roles (space-separated) as a list.</summary>
+    public static IReadOnlyList<string> ParseRoles(string roles) =>
+        roles.Length == 0 ? [] : roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public bool IsInRole(string role) => RoleList.Contains(role, StringComparer.Ordinal);
 

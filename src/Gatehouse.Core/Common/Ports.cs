@@ -83,6 +83,48 @@ public interface ISessionRepository
 /// <summary>Whose a refresh token is; none of it changes during the token's life.</summary>
 public sealed record RefreshTokenOwner(string SessionId, string UserId, string? ClientId);
 
+/// <summary>
+/// What a refresh needs of a refresh token, its session and its user, read together in one
+/// query outside any transaction (the rotation itself re-checks what matters as it writes).
+/// </summary>
+public sealed record RefreshSnapshot(
+    string SessionId,
+    string UserId,
+    string? ClientId,
+    long TokenGeneration,
+    DateTimeOffset? TokenConsumedAt,
+    DateTimeOffset TokenExpiresAt,
+    long SessionGeneration,
+    DateTimeOffset? SessionEndedAt,
+    DateTimeOffset SessionExpiresAt,
+    bool RotateRefreshTokens,
+    string Surface,
+    string? TeamId,
+    bool SecondFactorPending,
+    long UserNumber,
+    UserStatus UserStatus,
+    string Roles);
+
+/// <summary>
+/// One refresh-token rotation, all or nothing: the session moves from
+/// <paramref name="ExpectedGeneration"/> to the next one (only while it has not ended), the
+/// presented token is consumed (only if nothing consumed it meanwhile) and its successor is
+/// added. In that order, the order in which the locked path takes its locks.
+/// </summary>
+public sealed record RefreshRotation(string ConsumedHash, string SessionId, long ExpectedGeneration, DateTimeOffset Now, RefreshToken Successor);
+
+/// <summary>
+/// The refresh hot path. Stores may batch rotations of concurrent requests into one commit
+/// (SQLite does); each rotation still succeeds or fails on its own.
+/// </summary>
+public interface IRefreshRotationStore
+{
+    Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies the rotation if every condition still holds; false (and nothing written) otherwise.</summary>
+    Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default);
+}
+
 /// <summary>Reads session state outside a unit of work (for the per-request liveness check).</summary>
 public interface ISessionStateReader
 {

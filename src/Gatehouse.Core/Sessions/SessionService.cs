@@ -21,6 +21,7 @@ public sealed record TokenPair(
 /// </summary>
 public sealed class SessionService(
     ISessionRepository sessions,
+    IRefreshRotationStore rotations,
     IUserRepository users,
     IClientRepository clients,
     IUnitOfWork unitOfWork,
@@ -73,22 +74,56 @@ public sealed class SessionService(
             return CoreErrors.InvalidToken;
         }
         var hash = SecureTokens.Hash(rawRefreshToken);
-        var owner = await sessions.FindRefreshTokenOwnerAsync(hash, cancellationToken);
-        if (owner is null || (clientId is not null && !string.Equals(clientId, owner.ClientId, StringComparison.Ordinal)))
+        var found = await rotations.FindAsync(hash, cancellationToken);
+        if (found is null || (clientId is not null && !string.Equals(clientId, found.ClientId, StringComparison.Ordinal)))
         {
             return CoreErrors.InvalidToken;
         }
 
-        // Everything that needs no lock happens before the write transaction: on SQLite only one
-        // writer runs at a time, so the time inside it is the throughput limit.
+        // Everything that needs no lock happens before any write: on SQLite only one writer runs
+        // at a time, so the time inside it is the throughput limit.
         await accessTokens.PrepareAsync(cancellationToken);
-        var user = await users.FindByIdAsync(owner.UserId, cancellationToken);
-        var client = owner.ClientId is null ? null : await clients.FindAsync(owner.ClientId, cancellationToken);
+        var client = found.ClientId is null ? null : await clients.FindAsync(found.ClientId, cancellationToken);
+        var now = time.GetUtcNow();
 
+        // The common case, a live token of a live session: one conditional write, no locks held
+        // while deciding. Anything else (a reused or raced token, an ended or expired session, a
+        // disabled account, a non-rotating client), or losing a race in the write, takes the
+        // locked path below, which decides every case.
+        if (found.TokenConsumedAt is null && found.SessionEndedAt is null && found.RotateRefreshTokens
+            && found.SessionExpiresAt > now && found.TokenExpiresAt > now
+            && found.UserStatus is not (UserStatus.Disabled or UserStatus.Deleted)
+            && (boundTo is null || (boundTo.SessionId == found.SessionId && boundTo.Generation == found.TokenGeneration)))
+        {
+            var raw = SecureTokens.New();
+            var successor = new RefreshToken
+            {
+                Hash = SecureTokens.Hash(raw),
+                SessionId = found.SessionId,
+                Generation = found.SessionGeneration + 1,
+                CreatedAt = now,
+                ExpiresAt = found.SessionExpiresAt,
+            };
+            if (await rotations.TryRotateAsync(new RefreshRotation(hash, found.SessionId, found.SessionGeneration, now, successor), cancellationToken))
+            {
+                stateCache.Invalidate(found.SessionId);
+                var issued = await accessTokens.IssueAsync(new AccessTokenDescriptor(
+                    found.UserId, found.UserNumber, found.SessionId, successor.Generation,
+                    client?.ClientId ?? Surfaces.Native, found.Surface, User.ParseRoles(found.Roles),
+                    found.TeamId, found.SecondFactorPending, now, now + AccessLifetime(client)), cancellationToken);
+                return new TokenPair(issued.Token, issued.ExpiresAt, raw, successor.ExpiresAt, found.SessionId);
+            }
+        }
+        return await RefreshLockedAsync(rawRefreshToken, hash, found, client, context, boundTo, cancellationToken);
+    }
+
+    private async Task<Result<TokenPair>> RefreshLockedAsync(string rawRefreshToken, string hash, RefreshSnapshot found, Client? client, RequestContext context, AccessTokenClaims? boundTo, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(found.UserId, cancellationToken);
         await using var transaction = await unitOfWork.BeginTransactionAsync(cancellationToken);
         // Locking the session row first serialises concurrent refreshes of one session, so each
         // sees the other's rotation.
-        var session = await sessions.FindForUpdateAsync(owner.SessionId, cancellationToken);
+        var session = await sessions.FindForUpdateAsync(found.SessionId, cancellationToken);
         var token = await sessions.FindRefreshTokenAsync(hash, cancellationToken);
         var now = time.GetUtcNow();
         if (session is null || token is null)

@@ -1,0 +1,260 @@
+using System.Threading.Channels;
+using Gatehouse.Core.Common;
+using Gatehouse.Core.Sessions;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Storage;
+
+/// <summary>The refresh hot path's read: token, session and user in one query.</summary>
+internal static class RefreshSnapshotQuery
+{
+    public static readonly Func<GatehouseDbContext, string, Task<RefreshSnapshot?>> Find =
+        EF.CompileAsyncQuery((GatehouseDbContext db, string hash) =>
+            (from t in db.RefreshTokens.AsNoTracking()
+             join s in db.Sessions on t.SessionId equals s.Id
+             join u in db.Users on s.UserId equals u.Id
+             where t.Hash == hash
+             select new RefreshSnapshot(
+                 s.Id, s.UserId, s.ClientId,
+                 t.Generation, t.ConsumedAt, t.ExpiresAt,
+                 s.Generation, s.EndedAt, s.ExpiresAt, s.RotateRefreshTokens, s.Surface, s.TeamId, s.SecondFactorPending,
+                 u.Number, u.Status, u.Roles)).FirstOrDefault());
+}
+
+/// <summary>
+/// PostgreSQL: each rotation is its own short transaction of conditional statements. The
+/// session row is updated first, so its row lock is taken in the same order as the locked path
+/// takes it (no deadlock between the two).
+/// </summary>
+internal sealed class EfRefreshRotationStore(GatehouseDbContext db) : IRefreshRotationStore
+{
+    public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) => RefreshSnapshotQuery.Find(db, hash);
+
+    public async Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var next = rotation.ExpectedGeneration + 1;
+        var moved = await db.Sessions
+            .Where(s => s.Id == rotation.SessionId && s.Generation == rotation.ExpectedGeneration && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Generation, next).SetProperty(s => s.LastSeenAt, rotation.Now), cancellationToken);
+        if (moved != 1)
+        {
+            return false;
+        }
+        var consumed = await db.RefreshTokens
+            .Where(t => t.Hash == rotation.ConsumedHash && t.ConsumedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.ConsumedAt, rotation.Now), cancellationToken);
+        if (consumed != 1)
+        {
+            return false;
+        }
+        var successor = rotation.Successor;
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO refresh_tokens (hash, session_id, generation, created_at, expires_at) VALUES ({successor.Hash}, {successor.SessionId}, {successor.Generation}, {successor.CreatedAt.ToUnixTimeMilliseconds()}, {successor.ExpiresAt.ToUnixTimeMilliseconds()})",
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+}
+
+/// <summary>SQLite: reads through EF, rotations through the group-commit writer.</summary>
+internal sealed class SqliteRefreshRotationStore(GatehouseDbContext db, SqliteRotationWriter writer) : IRefreshRotationStore
+{
+    public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) => RefreshSnapshotQuery.Find(db, hash);
+
+    public Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default) => writer.RotateAsync(rotation);
+}
+
+/// <summary>
+/// Group commit for refresh-token rotation on SQLite. SQLite runs one write transaction at a
+/// time, and each costs a commit (WAL frames written, every other connection's page cache made
+/// stale). Rotations queue here; one loop takes everything queued (up to
+/// <see cref="MaxBatch"/>), waits its turn on <see cref="SqliteWriteLock"/> like every other
+/// writer of this process, and writes them in one transaction on its own connection with
+/// prepared statements. Each rotation runs inside a savepoint, so one whose conditions no
+/// longer hold is undone alone. Alone, a rotation is written at once: batching only happens
+/// while an earlier commit is in progress, so it adds no latency.
+/// </summary>
+internal sealed class SqliteRotationWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 64;
+
+    private readonly DatabaseConnections _connections;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+    private Statements? _statements;
+
+    public SqliteRotationWriter(DatabaseConnections connections)
+    {
+        _connections = connections;
+        _loop = Task.Run(RunAsync);
+    }
+
+    public Task<bool> RotateAsync(RefreshRotation rotation)
+    {
+        var pending = new Pending(rotation);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(SqliteRotationWriter));
+        }
+        return pending.Outcome.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+            try
+            {
+                await SqliteWriteLock.Instance.EnterAsync();
+                try
+                {
+                    Write(batch);
+                }
+                finally
+                {
+                    SqliteWriteLock.Instance.Exit();
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Outcome.TrySetException(ex);
+                }
+                // The connection may be unusable (a failed commit); the next batch opens anew.
+                _statements?.Dispose();
+                _statements = null;
+            }
+            batch.Clear();
+        }
+    }
+
+    private void Write(List<Pending> batch)
+    {
+        var statements = _statements ??= new Statements((SqliteConnection)_connections.Create());
+        var outcomes = new bool[batch.Count];
+        using (var transaction = statements.Connection.BeginTransaction())
+        {
+            statements.Enlist(transaction);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                outcomes[i] = statements.TryRotate(batch[i].Rotation);
+            }
+            transaction.Commit();
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Outcome.TrySetResult(outcomes[i]);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        _statements?.Dispose();
+    }
+
+    private sealed record Pending(RefreshRotation Rotation)
+    {
+        public TaskCompletionSource<bool> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The writer's connection and its statements, prepared once and reused.</summary>
+    private sealed class Statements : IDisposable
+    {
+        private readonly SqliteCommand _savepoint;
+        private readonly SqliteCommand _release;
+        private readonly SqliteCommand _rollback;
+        private readonly SqliteCommand _moveSession;
+        private readonly SqliteCommand _consumeToken;
+        private readonly SqliteCommand _insertToken;
+
+        public Statements(SqliteConnection connection)
+        {
+            Connection = connection;
+            connection.Open();
+            using (var pragmas = connection.CreateCommand())
+            {
+                pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+                pragmas.ExecuteNonQuery();
+            }
+            _savepoint = Command("SAVEPOINT rotation");
+            _release = Command("RELEASE rotation");
+            _rollback = Command("ROLLBACK TO rotation");
+            _moveSession = Command("UPDATE sessions SET generation = $next, last_seen_at = $now WHERE id = $session AND generation = $expected AND ended_at IS NULL", "$next", "$now", "$session", "$expected");
+            _consumeToken = Command("UPDATE refresh_tokens SET consumed_at = $now WHERE hash = $hash AND consumed_at IS NULL", "$now", "$hash");
+            _insertToken = Command("INSERT INTO refresh_tokens (hash, session_id, generation, created_at, expires_at) VALUES ($hash, $session, $generation, $created, $expires)", "$hash", "$session", "$generation", "$created", "$expires");
+        }
+
+        public SqliteConnection Connection { get; }
+
+        public void Enlist(SqliteTransaction transaction)
+        {
+            foreach (var command in (SqliteCommand[])[_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken])
+            {
+                command.Transaction = transaction;
+            }
+        }
+
+        public bool TryRotate(RefreshRotation rotation)
+        {
+            var now = rotation.Now.ToUnixTimeMilliseconds();
+            var successor = rotation.Successor;
+            _savepoint.ExecuteNonQuery();
+            try
+            {
+                if (Execute(_moveSession, rotation.ExpectedGeneration + 1, now, rotation.SessionId, rotation.ExpectedGeneration) == 1
+                    && Execute(_consumeToken, now, rotation.ConsumedHash) == 1
+                    && Execute(_insertToken, successor.Hash, successor.SessionId, successor.Generation, successor.CreatedAt.ToUnixTimeMilliseconds(), successor.ExpiresAt.ToUnixTimeMilliseconds()) == 1)
+                {
+                    _release.ExecuteNonQuery();
+                    return true;
+                }
+            }
+            catch (SqliteException)
+            {
+                // This rotation alone is undone; the caller's locked path decides and reports.
+            }
+            _rollback.ExecuteNonQuery();
+            _release.ExecuteNonQuery();
+            return false;
+        }
+
+        private static int Execute(SqliteCommand command, params object[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i];
+            }
+            return command.ExecuteNonQuery();
+        }
+
+        private SqliteCommand Command(string sql, params string[] parameters)
+        {
+            var command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in (SqliteCommand[])[_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken])
+            {
+                command.Dispose();
+            }
+            Connection.Dispose();
+        }
+    }
+}
