@@ -12,7 +12,12 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Registers the DbContext (pooled), the repositories and the unit of work.</summary>
     public static IServiceCollection AddGatehouseStorage(this IServiceCollection services, DatabaseProvider provider, string connectionString)
     {
-        services.AddPooledDbContextFactory<GatehouseDbContext>(options => Configure(options, provider, connectionString));
+        services.AddPooledDbContextFactory<GatehouseDbContext>((sp, options) =>
+        {
+            Configure(options, provider, connectionString);
+            // Resolved at first use: the listener (a cache) reads through this very factory.
+            options.AddInterceptors(new UserChangeInterceptor(new Lazy<IUserChangeListener?>(() => sp.GetService<IUserChangeListener>())));
+        });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<GatehouseDbContext>>().CreateDbContext());
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         services.AddScoped<IUserRepository, EfUserRepository>();
@@ -35,6 +40,7 @@ public static class StorageServiceCollectionExtensions
             services.AddScoped<IRefreshRotationStore, SqliteRefreshRotationStore>();
         }
         services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
+        services.AddSingleton<IUserReader, EfUserReader>();
         services.AddSingleton<ISessionSecretReader, EfSessionSecretReader>();
         services.AddSingleton<ISigningKeyRepository, EfSigningKeyRepository>();
         services.AddSingleton<DataProtectionKeyStore>();

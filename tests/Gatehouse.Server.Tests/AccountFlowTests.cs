@@ -82,6 +82,35 @@ public sealed class AccountFlowTests(GatehouseFactory factory) : IClassFixture<G
     }
 
     [Fact]
+    public async Task Many_sessions_refreshed_at_once_each_rotate_and_their_old_tokens_are_then_refused()
+    {
+        // Concurrent rotations are written together (group commit on SQLite); each must still
+        // stand or fall on its own.
+        var sessions = new List<NativeClient.Tokens>();
+        for (var i = 0; i < 12; i++)
+        {
+            var email = Emails.New();
+            await _api.RegisterAsync(email);
+            sessions.Add(await _api.SignInAsync(email));
+        }
+
+        var responses = await Task.WhenAll(sessions.Select(s => _api.RefreshAsync(s.RefreshToken)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var refreshed = await Task.WhenAll(responses.Select(NativeClient.ReadTokensAsync));
+        Assert.Equal(sessions.Select(s => s.SessionId), refreshed.Select(r => r.SessionId));
+        foreach (var pair in refreshed)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _api.MeAsync(pair.AccessToken)).StatusCode);
+        }
+        factory.Clock.Advance(TimeSpan.FromSeconds(11));
+        foreach (var old in sessions)
+        {
+            Assert.Equal("session_ended", await NativeClient.ProblemCodeAsync(await _api.RefreshAsync(old.RefreshToken)));
+        }
+    }
+
+    [Fact]
     public async Task Sign_out_makes_the_access_and_refresh_tokens_useless_at_once()
     {
         var email = Emails.New();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Gatehouse.Core.Accounts;
 using Gatehouse.Server.Tests.Infrastructure;
 using Gatehouse.Storage;
@@ -41,38 +42,100 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task A_session_ended_on_one_instance_is_refused_by_another_within_a_second()
     {
-        var clock = new FakeTimeProvider();
-        using var database = TestDatabase.Create();
-        using var first = new GatehouseFactory(new Dictionary<string, string?>(), database, clock);
-        using var second = new GatehouseFactory(new Dictionary<string, string?>(), database, clock);
-        var a = first.Native();
-        var b = second.Native();
-        var email = Emails.New();
-        await a.RegisterAsync(email);
-        var tokens = await a.SignInAsync(email);
+        using var hosts = new TwoInstances();
+        var a = hosts.First.Native();
+        var b = hosts.Second.Native();
+        var tokens = await hosts.SignedInUserAsync();
         Assert.Equal(HttpStatusCode.OK, (await b.MeAsync(tokens.AccessToken)).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await a.SendAsync(HttpMethod.Post, "/api/v1/account/sign-out", tokens.AccessToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await a.MeAsync(tokens.AccessToken)).StatusCode);
 
-        clock.Advance(TimeSpan.FromSeconds(1));
+        hosts.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal("token_revoked", await NativeClient.ProblemCodeAsync(await b.MeAsync(tokens.AccessToken)));
     }
 
     [Fact]
     public async Task A_token_refreshed_on_one_instance_works_at_once_on_another()
     {
-        var clock = new FakeTimeProvider();
-        using var database = TestDatabase.Create();
-        using var first = new GatehouseFactory(new Dictionary<string, string?>(), database, clock);
-        using var second = new GatehouseFactory(new Dictionary<string, string?>(), database, clock);
-        var email = Emails.New();
-        await first.Native().RegisterAsync(email);
-        var tokens = await first.Native().SignInAsync(email);
-        Assert.Equal(HttpStatusCode.OK, (await second.Native().MeAsync(tokens.AccessToken)).StatusCode);
+        using var hosts = new TwoInstances();
+        var tokens = await hosts.SignedInUserAsync();
+        Assert.Equal(HttpStatusCode.OK, (await hosts.Second.Native().MeAsync(tokens.AccessToken)).StatusCode);
 
-        var refreshed = await NativeClient.ReadTokensAsync(await first.Native().RefreshAsync(tokens.RefreshToken));
-        Assert.Equal(HttpStatusCode.OK, (await second.Native().MeAsync(refreshed.AccessToken)).StatusCode);
+        var refreshed = await NativeClient.ReadTokensAsync(await hosts.First.Native().RefreshAsync(tokens.RefreshToken));
+        Assert.Equal(HttpStatusCode.OK, (await hosts.Second.Native().MeAsync(refreshed.AccessToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_profile_change_shows_at_once_on_its_own_instance_and_within_a_second_on_another()
+    {
+        using var hosts = new TwoInstances();
+        var tokens = await hosts.SignedInUserAsync();
+        Assert.Null(await FirstNameAsync(hosts.First, tokens.AccessToken));
+        Assert.Null(await FirstNameAsync(hosts.Second, tokens.AccessToken));
+
+        Assert.Equal(HttpStatusCode.OK, (await hosts.First.Native().SendAsync(HttpMethod.Patch, "/api/v1/account/me", tokens.AccessToken, new { firstName = "Ada" })).StatusCode);
+        Assert.Equal("Ada", await FirstNameAsync(hosts.First, tokens.AccessToken));
+
+        hosts.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("Ada", await FirstNameAsync(hosts.Second, tokens.AccessToken));
+    }
+
+    [Fact]
+    public async Task An_admin_change_to_a_user_shows_at_once_in_that_users_me()
+    {
+        using var factory = new GatehouseFactory();
+        var api = factory.Native();
+        var email = Emails.New();
+        var registered = await api.RegisterAsync(email);
+        var tokens = await api.SignInAsync(email);
+        Assert.Null(await FirstNameAsync(factory, tokens.AccessToken));
+        var (adminEmail, adminPassword) = await factory.CreateAdminAsync();
+        var admin = (await api.SignInAsync(adminEmail, adminPassword)).AccessToken;
+
+        var changed = await api.SendAsync(HttpMethod.Patch, $"/api/v1/admin/users/{registered.GetProperty("id").GetString()}", admin, new { firstName = "Grace" });
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal("Grace", await FirstNameAsync(factory, tokens.AccessToken));
+    }
+
+    /// <summary>Two hosts on one database and one clock, as two instances behind a load balancer.</summary>
+    private sealed class TwoInstances : IDisposable
+    {
+        private readonly TestDatabase _database = TestDatabase.Create();
+
+        public TwoInstances()
+        {
+            First = new GatehouseFactory(new Dictionary<string, string?>(), _database, Clock);
+            Second = new GatehouseFactory(new Dictionary<string, string?>(), _database, Clock);
+        }
+
+        public FakeTimeProvider Clock { get; } = new();
+        public GatehouseFactory First { get; }
+        public GatehouseFactory Second { get; }
+
+        /// <summary>A new user, registered and signed in on the first instance.</summary>
+        public async Task<NativeClient.Tokens> SignedInUserAsync()
+        {
+            var email = Emails.New();
+            await First.Native().RegisterAsync(email);
+            return await First.Native().SignInAsync(email);
+        }
+
+        public void Dispose()
+        {
+            Second.Dispose();
+            First.Dispose();
+            _database.Dispose();
+        }
+    }
+
+    private static async Task<string?> FirstNameAsync(GatehouseFactory host, string accessToken)
+    {
+        var me = await host.Native().MeAsync(accessToken);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        var property = (await me.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("firstName");
+        return property.ValueKind == System.Text.Json.JsonValueKind.Null ? null : property.GetString();
     }
 
     [Theory]

@@ -62,6 +62,9 @@ public sealed class User
     public bool IsInRole(string role) => RoleList.Contains(role, StringComparer.Ordinal);
 
     public bool IsAdmin => IsInRole(KnownRoles.Admin);
+
+    /// <summary>A shallow copy (every member is a value or an immutable string).</summary>
+    public User Copy() => (User)MemberwiseClone();
 }
 
 public static class KnownRoles

@@ -26,6 +26,7 @@ public sealed record ClientUserProfile(User User, IReadOnlyList<Client> AllowedC
 public sealed class ClientSignInService(
     IClientRepository clients,
     IUserRepository users,
+    UserReadCache userCache,
     IUserClientRepository userClients,
     ISignInOtpRepository otps,
     ISessionRepository sessionStore,
@@ -229,7 +230,7 @@ public sealed class ClientSignInService(
     /// <summary>The signed-in user, the clients they may use and the client of the token's audience.</summary>
     public async Task<Result<ClientUserProfile>> ProfileAsync(string userId, string? audience, CancellationToken cancellationToken = default)
     {
-        var user = await users.FindByIdAsync(userId, cancellationToken);
+        var user = await userCache.GetAsync(userId, cancellationToken);
         if (user is null || user.Status == UserStatus.Deleted)
         {
             return CoreErrors.NotFound;

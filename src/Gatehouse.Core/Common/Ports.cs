@@ -43,6 +43,21 @@ public interface IUnitOfWorkTransaction : IAsyncDisposable
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 
+/// <summary>Reads a user outside any unit of work, untracked (for read-only routes).</summary>
+public interface IUserReader
+{
+    Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Told by the storage layer after a user's row was written and committed on this instance
+/// (whatever code path wrote it), so caches of users can drop it.
+/// </summary>
+public interface IUserChangeListener
+{
+    void UserChanged(string userId);
+}
+
 public interface IUserRepository
 {
     Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Gatehouse.Core.Common;
 using Microsoft.Extensions.Options;
 
@@ -12,33 +11,19 @@ namespace Gatehouse.Core.Sessions;
 /// </summary>
 public sealed class SessionStateCache(ISessionStateReader reader, TimeProvider time, IOptions<TokenOptions> options)
 {
-    private const int MaxEntries = 200_000;
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ShortLivedCache<SessionState> _cache = new(time);
 
-    private readonly record struct Entry(SessionState State, long ExpiresAtTicks);
-
-    public async ValueTask<SessionState> GetAsync(string sessionId, CancellationToken cancellationToken = default)
-    {
-        var now = time.GetUtcNow();
-        if (_entries.TryGetValue(sessionId, out var entry) && entry.ExpiresAtTicks > now.UtcTicks)
-        {
-            return entry.State;
-        }
-        return await RefreshAsync(sessionId, cancellationToken);
-    }
+    public async ValueTask<SessionState> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        _cache.TryGet(sessionId, out var state) ? state : await RefreshAsync(sessionId, cancellationToken);
 
     /// <summary>Reads the state from the database, bypassing the cache.</summary>
     public async ValueTask<SessionState> RefreshAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        var state = await reader.ReadAsync(sessionId, now, cancellationToken);
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-        _entries[sessionId] = new Entry(state, (now + options.Value.SessionStateCacheDuration).UtcTicks);
+        var stamp = _cache.Stamp(sessionId);
+        var state = await reader.ReadAsync(sessionId, time.GetUtcNow(), cancellationToken);
+        _cache.Set(sessionId, state, stamp, options.Value.SessionStateCacheDuration);
         return state;
     }
 
-    public void Invalidate(string sessionId) => _entries.TryRemove(sessionId, out _);
+    public void Invalidate(string sessionId) => _cache.Invalidate(sessionId);
 }

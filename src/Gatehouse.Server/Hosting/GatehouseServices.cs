@@ -113,6 +113,8 @@ internal static class GatehouseServices
         services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
         services.AddSingleton<IPasswordPolicy, PasswordPolicy>();
         services.AddSingleton<SessionStateCache>();
+        services.AddSingleton<UserReadCache>();
+        services.AddSingleton<IUserChangeListener>(sp => sp.GetRequiredService<UserReadCache>());
         services.AddSingleton<BearerAuthenticator>();
         services.AddScoped<SessionService>();
         services.AddScoped<SignInService>();

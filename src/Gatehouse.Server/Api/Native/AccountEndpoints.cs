@@ -82,8 +82,8 @@ internal static class AccountEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> MeAsync(Caller caller, IUserRepository users, CancellationToken ct) =>
-        await users.FindByIdAsync(caller.UserId, ct) is { } user
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> MeAsync(Caller caller, UserReadCache users, CancellationToken ct) =>
+        await users.GetAsync(caller.UserId, ct) is { } user
             ? TypedResults.Ok(UserResponse.From(user))
             : NativeProblems.From(CoreErrors.NotFound);
 
