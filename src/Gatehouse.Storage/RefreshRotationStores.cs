@@ -58,12 +58,44 @@ internal sealed class EfRefreshRotationStore(GatehouseDbContext db) : IRefreshRo
     }
 }
 
-/// <summary>SQLite: reads through EF, rotations through the group-commit writer.</summary>
-internal sealed class SqliteRefreshRotationStore(GatehouseDbContext db, SqliteRotationWriter writer) : IRefreshRotationStore
+/// <summary>
+/// SQLite: the snapshot read is one prepared statement on a kept-open reader connection
+/// (<see cref="SqliteReaders"/>), rotations go through the group-commit writer.
+/// </summary>
+internal sealed class SqliteRefreshRotationStore(SqliteReaders readers, SqliteRotationWriter writer) : IRefreshRotationStore
 {
-    public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) => RefreshSnapshotQuery.Find(db, hash);
+    private const string SnapshotSql = """
+        SELECT s.id, s.user_id, s.client_id, t.generation, t.consumed_at, t.expires_at,
+               s.generation, s.ended_at, s.expires_at, s.rotate_refresh_tokens, s.surface, s.team_id, s.second_factor_pending,
+               u.number, u.status, u.roles
+        FROM refresh_tokens t
+        JOIN sessions s ON s.id = t.session_id
+        JOIN users u ON u.id = s.user_id
+        WHERE t.hash = $hash
+        """;
+
+    public async Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        using var lease = await readers.RentAsync(cancellationToken);
+        var command = lease.Command(SnapshotSql, "$hash");
+        command.Parameters[0].Value = hash;
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+        return new RefreshSnapshot(
+            reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.GetInt64(3), Time(reader, 4), Time(reader, 5)!.Value,
+            reader.GetInt64(6), Time(reader, 7), Time(reader, 8)!.Value, reader.GetInt64(9) != 0, reader.GetString(10),
+            reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetInt64(12) != 0,
+            reader.GetInt64(13), (Gatehouse.Core.Accounts.UserStatus)reader.GetInt32(14), reader.GetString(15));
+    }
 
     public Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default) => writer.RotateAsync(rotation);
+
+    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 }
 
 /// <summary>
@@ -75,6 +107,10 @@ internal sealed class SqliteRefreshRotationStore(GatehouseDbContext db, SqliteRo
 /// prepared statements. Each rotation runs inside a savepoint, so one whose conditions no
 /// longer hold is undone alone. Alone, a rotation is written at once: batching only happens
 /// while an earlier commit is in progress, so it adds no latency.
+/// The writer's connection never checkpoints the WAL itself (an automatic checkpoint runs
+/// inside the commit that crosses the threshold and holds every queued rotation behind an
+/// fsync): at most once a second after a commit, a passive checkpoint runs on its own
+/// connection beside the writer, which it does not block.
 /// </summary>
 internal sealed class SqliteRotationWriter : IAsyncDisposable
 {
@@ -83,7 +119,11 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
     private readonly DatabaseConnections _connections;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    private static readonly long CheckpointInterval = System.Diagnostics.Stopwatch.Frequency;
     private Statements? _statements;
+    private SqliteConnection? _checkpointConnection;
+    private Task _checkpoint = Task.CompletedTask;
+    private long _lastCheckpoint;
 
     public SqliteRotationWriter(DatabaseConnections connections)
     {
@@ -153,13 +193,56 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
         {
             batch[i].Outcome.TrySetResult(outcomes[i]);
         }
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_checkpoint.IsCompleted && now - _lastCheckpoint >= CheckpointInterval)
+        {
+            _lastCheckpoint = now;
+            _checkpoint = Task.Run(CheckpointAsync);
+        }
+    }
+
+    /// <summary>
+    /// Two passes: the first copies the WAL into the database beside the writer; the second,
+    /// in the writer's turn, copies what was appended meanwhile (little), so the checkpoint
+    /// completes and the next commit starts the WAL over instead of growing it.
+    /// </summary>
+    private async Task CheckpointAsync()
+    {
+        try
+        {
+            if (_checkpointConnection is null)
+            {
+                _checkpointConnection = (SqliteConnection)_connections.Create();
+                _checkpointConnection.Open();
+            }
+            using var command = _checkpointConnection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA wal_checkpoint(PASSIVE);";
+            command.ExecuteNonQuery();
+            await SqliteWriteLock.Instance.EnterAsync();
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            finally
+            {
+                SqliteWriteLock.Instance.Exit();
+            }
+        }
+        catch (SqliteException)
+        {
+            // A checkpoint that cannot run now runs at the next chance (or in another connection's commit).
+            _checkpointConnection?.Dispose();
+            _checkpointConnection = null;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await _checkpoint;
         _statements?.Dispose();
+        _checkpointConnection?.Dispose();
     }
 
     private sealed record Pending(RefreshRotation Rotation)
@@ -183,7 +266,7 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             connection.Open();
             using (var pragmas = connection.CreateCommand())
             {
-                pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+                pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
                 pragmas.ExecuteNonQuery();
             }
             _savepoint = Command("SAVEPOINT rotation");

@@ -36,8 +36,9 @@ public static class StorageServiceCollectionExtensions
         }
         else
         {
+            services.AddSingleton<SqliteReaders>();
             services.AddSingleton<SqliteRotationWriter>();
-            services.AddScoped<IRefreshRotationStore, SqliteRefreshRotationStore>();
+            services.AddSingleton<IRefreshRotationStore, SqliteRefreshRotationStore>();
         }
         services.AddSingleton<ISessionStateReader, EfSessionStateReader>();
         services.AddSingleton<IUserReader, EfUserReader>();
