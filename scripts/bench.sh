@@ -10,5 +10,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 dotnet build Gatehouse.slnx -c Release -v quiet -nologo > /dev/null
 args=("$@")
+# Both servers run as published (ReadyToRun), the way ./scripts/run.sh runs Gatehouse; the
+# smoke run only checks that the workloads complete and uses the build output.
+if [[ ! " ${args[*]} " == *" --smoke "* ]]; then
+  scripts/publish.sh src/Gatehouse.Server server
+  scripts/publish.sh bench/peers/IdentityPeer identity-peer
+  args+=(--gatehouse-dll artifacts/server/Gatehouse.dll --peer-dll artifacts/identity-peer/IdentityPeer.dll)
+fi
 if [[ ! " ${args[*]} " == *" --smoke "* ]]; then args+=(--output docs/benchmarks.md); fi
 exec dotnet bench/Gatehouse.Bench/bin/Release/net10.0/Gatehouse.Bench.dll "${args[@]}"

@@ -9,6 +9,8 @@ internal sealed record WorkloadResult(string Name, long Completed, long Errors, 
 {
     public bool Skipped { get; init; }
 
+    public string PeakRssBreakdown { get; init; } = "";
+
     public double Throughput => Seconds > 0 ? Completed / Seconds : 0;
 }
 
@@ -73,7 +75,7 @@ internal static class LoadRunner
         var serverCores = (CpuTime.OfProcess(serverPid) - serverCpu0).TotalSeconds / seconds;
         var loadCores = (Process.GetCurrentProcess().TotalProcessorTime - loadCpu0).TotalSeconds / seconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak, serverCores, loadCores);
+        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak, serverCores, loadCores) { PeakRssBreakdown = sampler.PeakBreakdown };
     }
 
     private static double Percentile(long[] sorted, double p) =>
@@ -93,10 +95,11 @@ internal sealed class RssSampler : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                var rss = Read(pid);
-                if (rss > Interlocked.Read(ref _peak))
+                var (rss, anon, file) = Read(pid);
+                if (rss > _peak)
                 {
-                    Interlocked.Exchange(ref _peak, rss);
+                    _peak = rss;
+                    PeakBreakdown = $"anonymous {anon / 1048576.0:0} MB, file-backed {file / 1048576.0:0} MB";
                 }
                 try
                 {
@@ -110,25 +113,41 @@ internal sealed class RssSampler : IDisposable
         });
     }
 
-    public long Peak => Interlocked.Read(ref _peak);
+    public long Peak => _peak;
 
-    public static long Read(int pid)
+    /// <summary>What the peak was made of: anonymous memory (heaps, stacks) and mapped files (code).</summary>
+    public string PeakBreakdown { get; private set; } = "";
+
+    /// <summary>VmRSS, RssAnon and RssFile of a process, in bytes.</summary>
+    public static (long Rss, long Anon, long File) Read(int pid)
     {
+        long rss = 0, anon = 0, file = 0;
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                    rss = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anon = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    file = Kilobytes(line);
                 }
             }
         }
         catch (IOException)
         {
         }
-        return 0;
+        return (rss, anon, file);
     }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
     public void Dispose()
     {

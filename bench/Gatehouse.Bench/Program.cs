@@ -22,8 +22,8 @@ var only = Arg("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
 var noPeer = args.Contains("--no-peer");
 var root = FindRoot();
 var configuration = Arg("--configuration") ?? "Release";
-var gatehouseDll = Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll");
-var peerDll = Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, "net10.0/IdentityPeer.dll");
+var gatehouseDll = Path.GetFullPath(Arg("--gatehouse-dll") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
+var peerDll = Path.GetFullPath(Arg("--peer-dll") ?? Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, "net10.0/IdentityPeer.dll"), root);
 const string Password = "Bench-Passw0rd! long enough";
 const string ArcSecret = "bench-client-secret-0123456789abcdef";
 
@@ -37,12 +37,21 @@ Console.WriteLine($"  Argon2id (m=19 MiB, t=2, p=1): {argonLimit:0.0}/s on all c
 var gatehouse = await RunGatehouseAsync();
 var peer = noPeer ? ([], TimeSpan.Zero) : await RunPeerAsync();
 
+// The machine is a shared VM whose speed drifts; the Argon2id limit is measured again at the
+// end and the higher of the two is used, so a ratio never flatters the workloads.
+if (!smoke)
+{
+    var again = await Limits.Argon2idPerSecondAsync(TimeSpan.FromSeconds(5));
+    Console.WriteLine($"  Argon2id again at the end: {again:0.0}/s");
+    argonLimit = Math.Max(argonLimit, again);
+}
+
 var table = Render(gatehouse, peer, argonLimit, es256Limit);
 Console.WriteLine();
 Console.WriteLine(table);
 
 var failed = gatehouse.Results.Concat(peer.Results).Where(r => !r.Skipped && (r.Errors > 0 || r.Completed == 0)).ToList();
-if (output is not null && !smoke)
+if (output is not null && !smoke && only is null && !noPeer)
 {
     await File.WriteAllTextAsync(output, Document(table, root));
     Console.WriteLine($"wrote {output}");
@@ -130,7 +139,8 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
     {
         Console.WriteLine($"starting {target.Description} ...");
         await using var server = await ServerProcess.StartAsync(target.Dll, target.ReadyPath, environment(data));
-        Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms (pid {server.Pid})");
+        var (idleRss, idleAnon, idleFile) = RssSampler.Read(server.Pid);
+        Console.WriteLine($"  ready in {server.StartedIn.TotalMilliseconds:0} ms (pid {server.Pid}); RSS {idleRss / 1048576.0:0} MB (anonymous {idleAnon / 1048576.0:0} MB, file-backed {idleFile / 1048576.0:0} MB)");
         using var http = Client(server.BaseAddress, concurrency);
         // Setup goes through HttpClient; the measured steps through one lean connection per client.
         var lean = Enumerable.Range(0, concurrency).Select(_ => new LeanHttpConnection(server.BaseAddress)).ToArray();
@@ -213,16 +223,17 @@ async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step,
     }
     Console.Write($"  {name} ... ");
     var result = await LoadRunner.RunAsync(name, concurrency, warmup, duration, pid, step, prepare);
-    Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores");
+    Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores, peak RSS {result.PeakRssBytes / 1048576.0:0} MB ({result.PeakRssBreakdown})");
     return result;
 }
 
 static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehouse, (List<WorkloadResult> Results, TimeSpan ColdStart) peer, double argonLimit, double es256Limit)
 {
     var sb = new StringBuilder();
-    sb.AppendLine("| workload | Gatehouse /s | p50 ms | p99 ms | errors | peak RSS MB | CPU cores server / load | vs limit | peer /s | peer p99 ms | Gatehouse / peer |");
-    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    sb.AppendLine("| workload | Gatehouse /s | p50 ms | p99 ms | errors | peak RSS MB | CPU cores server / load | vs limit | peer /s | peer p99 ms | peer peak RSS MB | Gatehouse / peer |");
+    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     var peerIndex = 0;
+    var floor = gatehouse.Results.FirstOrDefault(r => r.Name.StartsWith("HTTP floor", StringComparison.Ordinal) && !r.Skipped);
     for (var i = 0; i < gatehouse.Results.Count; i++)
     {
         var g = gatehouse.Results[i];
@@ -235,12 +246,12 @@ static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehous
         p = p is { Skipped: true } ? null : p;
         var limit = g.Name.StartsWith("password sign-in", StringComparison.Ordinal) || g.Name == "registration"
             ? $"{g.Throughput / argonLimit:P0} of Argon2id"
-            : g.Name.StartsWith("authenticated read", StringComparison.Ordinal) ? $"{g.Throughput / es256Limit:P0} of ES256" : "";
-        sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Name} | {g.Throughput:0} | {g.P50Ms:0.0} | {g.P99Ms:0.0} | {g.Errors} | {g.PeakRssBytes / 1048576.0:0} | {g.ServerCores:0.00} / {g.LoadCores:0.00} | {limit} | {p?.Throughput:0} | {p?.P99Ms:0.0} | {(p is { Throughput: > 0 } ? $"{g.Throughput / p.Throughput:0.00}×" : "")} |");
+            : g.Name.StartsWith("authenticated read", StringComparison.Ordinal) && floor is { Throughput: > 0 } ? $"{g.Throughput / floor.Throughput:P0} of the HTTP floor" : "";
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Name} | {g.Throughput:0} | {g.P50Ms:0.0} | {g.P99Ms:0.0} | {g.Errors} | {g.PeakRssBytes / 1048576.0:0} | {g.ServerCores:0.00} / {g.LoadCores:0.00} | {limit} | {p?.Throughput:0} | {p?.P99Ms:0.0} | {(p is null ? "" : (p.PeakRssBytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture))} | {(p is { Throughput: > 0 } ? $"{g.Throughput / p.Throughput:0.00}×" : "")} |");
     }
-    sb.AppendLine(CultureInfo.InvariantCulture, $"| cold start to ready | {gatehouse.ColdStart.TotalMilliseconds:0} ms | | | | | | | {peer.ColdStart.TotalMilliseconds:0} ms | | |");
+    sb.AppendLine(CultureInfo.InvariantCulture, $"| cold start to ready | {gatehouse.ColdStart.TotalMilliseconds:0} ms | | | | | | | {peer.ColdStart.TotalMilliseconds:0} ms | | | |");
     sb.AppendLine();
-    sb.AppendLine(CultureInfo.InvariantCulture, $"Limits measured in the same run: Argon2id {argonLimit:0.0} verifications/s on all cores; ES256 {es256Limit:0} verifications/s on all cores.");
+    sb.AppendLine(CultureInfo.InvariantCulture, $"Limits measured in the same run: Argon2id {argonLimit:0.0} verifications/s on all cores (the higher of a measurement before and after the workloads); ES256 {es256Limit:0} verifications/s on all cores (the authenticated read checks signatures once per token, then by a cache keyed by the token's hash, so its bound is the HTTP floor).");
     return sb.ToString();
 }
 

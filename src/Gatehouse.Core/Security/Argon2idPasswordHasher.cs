@@ -15,8 +15,8 @@ namespace Gatehouse.Core.Security;
 /// </summary>
 /// <remarks>
 /// Passwords are hashed as their exact UTF-8 bytes: no normalisation and no truncation, so
-/// imported hashes made from the raw bytes keep verifying. Every hash and verify runs on the
-/// thread pool behind a semaphore so a burst of sign-ins cannot allocate
+/// imported hashes made from the raw bytes keep verifying. Every hash and verify runs on
+/// <see cref="HashingThreads"/> behind a semaphore so a burst of sign-ins cannot allocate
 /// <c>Argon2MemoryKiB</c> per request without bound. Register as a singleton.
 /// </remarks>
 public sealed class Argon2idPasswordHasher : IPasswordHasher
@@ -31,6 +31,7 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
     private readonly ulong _opsLimit;
     private readonly nuint _memLimit;
     private readonly SemaphoreSlim _gate;
+    private readonly int _concurrency;
     private readonly SemaphoreSlim _dummyLock = new(1, 1);
     private string? _dummyHash;
 
@@ -43,6 +44,7 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
         var concurrency = value.HashingConcurrency > 0 ? value.HashingConcurrency : Environment.ProcessorCount;
         // Never disposed: without AvailableWaitHandle a SemaphoreSlim holds no OS handle.
         _gate = new SemaphoreSlim(concurrency, concurrency);
+        _concurrency = concurrency;
     }
 
     public async ValueTask<string> HashAsync(string password, CancellationToken cancellationToken = default)
@@ -90,8 +92,9 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // Argon2 is CPU- and memory-bound native code; keep it off the caller's thread.
-            return await Task.Run(work, cancellationToken).ConfigureAwait(false);
+            // Argon2 is CPU- and memory-bound native code; it runs on the hashing threads, not
+            // on the thread pool (whose threads it would hold for tens of milliseconds).
+            return await HashingThreads.RunAsync(work, _concurrency, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
