@@ -264,9 +264,10 @@ string Document(string table, string repositoryRoot)
         # Benchmarks
 
         Produced by `./scripts/bench.sh` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {cpu}, {memory} memory, .NET {Environment.Version}).
-        Gatehouse runs on SQLite (Release build, default settings but rate limits lifted); the peer is
-        `bench/peers/IdentityPeer`, ASP.NET Core Identity's `MapIdentityApi` on SQLite with default
-        options. The load comes from a separate process over loopback ({concurrency} virtual clients,
+        Gatehouse runs on SQLite (published as `./scripts/run.sh` does: Release, ReadyToRun; default settings but rate limits lifted); the peer is
+        `bench/peers/IdentityPeer` (published the same way), ASP.NET Core Identity's `MapIdentityApi` on
+        SQLite with default options. The load comes from a separate process over loopback, one
+        keep-alive HTTP/1.1 connection per virtual client ({concurrency} virtual clients,
         {warmup.TotalSeconds:0} s of unmeasured warm-up, then {duration.TotalSeconds:0} s measured per workload); load generator and
         server share the same cores. "CPU cores" is each process's CPU time over the measured time.
 
