@@ -74,10 +74,12 @@ internal sealed class SqliteRefreshRotationStore(SqliteReaders readers, SqliteRo
         WHERE t.hash = $hash
         """;
 
+    private static readonly string[] SnapshotParameters = ["$hash"];
+
     public async Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default)
     {
         using var lease = await readers.RentAsync(cancellationToken);
-        var command = lease.Command(SnapshotSql, "$hash");
+        var command = lease.Command(SnapshotSql, SnapshotParameters);
         command.Parameters[0].Value = hash;
         using var reader = command.ExecuteReader();
         if (!reader.Read())
@@ -266,7 +268,7 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             connection.Open();
             using (var pragmas = connection.CreateCommand())
             {
-                pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
+                pragmas.CommandText = StorageServiceCollectionExtensions.SqlitePragmas.Sql + " PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
                 pragmas.ExecuteNonQuery();
             }
             _savepoint = Command("SAVEPOINT rotation");

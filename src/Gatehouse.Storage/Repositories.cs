@@ -135,15 +135,6 @@ internal sealed class EfSessionRepository(GatehouseDbContext db) : ISessionRepos
         return await SessionById(db, sessionId);
     }
 
-    private static readonly Func<GatehouseDbContext, string, Task<RefreshTokenOwner?>> OwnerQuery =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string hash) =>
-            db.RefreshTokens.AsNoTracking()
-                .Where(t => t.Hash == hash)
-                .Join(db.Sessions, t => t.SessionId, s => s.Id, (t, s) => new RefreshTokenOwner(s.Id, s.UserId, s.ClientId))
-                .FirstOrDefault());
-
-    public Task<RefreshTokenOwner?> FindRefreshTokenOwnerAsync(string hash, CancellationToken cancellationToken = default) => OwnerQuery(db, hash);
-
     public Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) => RefreshTokenByHash(db, hash);
 
     public async Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>

@@ -55,7 +55,7 @@ internal sealed class SqliteReaders(DatabaseConnections connections) : IDisposab
     /// <summary>One borrowed connection; give it back by disposing.</summary>
     public readonly struct Lease(SqliteReaders owner, Reader reader) : IDisposable
     {
-        public SqliteCommand Command(string sql, params string[] parameters) => reader.Command(sql, parameters);
+        public SqliteCommand Command(string sql, string[] parameters) => reader.Command(sql, parameters);
 
         public void Dispose() => owner.Return(reader, reader.Connection.State == System.Data.ConnectionState.Open);
     }
@@ -69,7 +69,7 @@ internal sealed class SqliteReaders(DatabaseConnections connections) : IDisposab
             Connection = connection;
             connection.Open();
             using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+            pragmas.CommandText = StorageServiceCollectionExtensions.SqlitePragmas.Sql;
             pragmas.ExecuteNonQuery();
         }
 

@@ -78,8 +78,11 @@ public static class StorageServiceCollectionExtensions
     /// the native connection, which the pool keeps open, so they are applied once per native
     /// connection rather than on every open (three statements saved per query).
     /// </summary>
-    private sealed class SqlitePragmas : DbConnectionInterceptor
+    internal sealed class SqlitePragmas : DbConnectionInterceptor
     {
+        /// <summary>Run once on every native connection Gatehouse opens, EF's or its own.</summary>
+        public const string Sql = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+
         public static SqlitePragmas Instance { get; } = new();
 
         private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _configured = [];
@@ -94,16 +97,17 @@ public static class StorageServiceCollectionExtensions
 
         private void Apply(DbConnection connection)
         {
-            if (connection is SqliteConnection { Handle: { } handle } && _configured.TryGetValue(handle, out _))
+            var handle = (connection as SqliteConnection)?.Handle;
+            if (handle is not null && _configured.TryGetValue(handle, out _))
             {
                 return;
             }
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+            command.CommandText = Sql;
             command.ExecuteNonQuery();
-            if (connection is SqliteConnection { Handle: { } opened })
+            if (handle is not null)
             {
-                _configured.AddOrUpdate(opened, this);
+                _configured.AddOrUpdate(handle, this);
             }
         }
     }

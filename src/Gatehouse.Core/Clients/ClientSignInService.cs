@@ -30,6 +30,7 @@ public sealed class ClientSignInService(
     IUserClientRepository userClients,
     ISignInOtpRepository otps,
     ISessionRepository sessionStore,
+    IRefreshRotationStore refreshTokens,
     IUnitOfWork unitOfWork,
     IAccessTokenService accessTokens,
     OneTimeTokenService oneTimeTokens,
@@ -192,7 +193,7 @@ public sealed class ClientSignInService(
     /// </summary>
     public async Task<Result<TokenPair>> RefreshBoundAsync(string? refreshToken, string? accessToken, RequestContext context, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(refreshToken) || refreshToken.Length > 512 || await sessionStore.FindRefreshTokenOwnerAsync(SecureTokens.Hash(refreshToken), cancellationToken) is null)
+        if (string.IsNullOrEmpty(refreshToken) || refreshToken.Length > 512 || await refreshTokens.FindAsync(SecureTokens.Hash(refreshToken), cancellationToken) is null)
         {
             return CoreErrors.ExpiredToken;
         }

@@ -84,9 +84,6 @@ public interface ISessionRepository
     /// </summary>
     Task<Session?> FindForUpdateAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>The session, user and client of a refresh token, in one read without tracking.</summary>
-    Task<RefreshTokenOwner?> FindRefreshTokenOwnerAsync(string hash, CancellationToken cancellationToken = default);
-
     Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
@@ -94,9 +91,6 @@ public interface ISessionRepository
     /// <summary>Ends every active session of a user (but <paramref name="exceptSessionId"/>); returns their ids.</summary>
     Task<IReadOnlyList<string>> EndAllAsync(string userId, DateTimeOffset now, string reason, string? exceptSessionId, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Whose a refresh token is; none of it changes during the token's life.</summary>
-public sealed record RefreshTokenOwner(string SessionId, string UserId, string? ClientId);
 
 /// <summary>
 /// What a refresh needs of a refresh token, its session and its user, read together in one

@@ -95,15 +95,7 @@ public sealed class SessionService(
             && found.UserStatus is not (UserStatus.Disabled or UserStatus.Deleted)
             && (boundTo is null || (boundTo.SessionId == found.SessionId && boundTo.Generation == found.TokenGeneration)))
         {
-            var raw = SecureTokens.New();
-            var successor = new RefreshToken
-            {
-                Hash = SecureTokens.Hash(raw),
-                SessionId = found.SessionId,
-                Generation = found.SessionGeneration + 1,
-                CreatedAt = now,
-                ExpiresAt = found.SessionExpiresAt,
-            };
+            var (raw, successor) = CreateRefreshToken(found.SessionId, found.SessionGeneration + 1, found.SessionExpiresAt, now);
             if (await rotations.TryRotateAsync(new RefreshRotation(hash, found.SessionId, found.SessionGeneration, now, successor), cancellationToken))
             {
                 stateCache.Invalidate(found.SessionId);
@@ -256,16 +248,23 @@ public sealed class SessionService(
 
     private string NewRefreshToken(Session session, DateTimeOffset now)
     {
+        var (raw, token) = CreateRefreshToken(session.Id, session.Generation, session.ExpiresAt, now);
+        sessions.AddRefreshToken(token);
+        return raw;
+    }
+
+    /// <summary>A new refresh token: the raw value for the client and the row holding only its hash.</summary>
+    private static (string Raw, RefreshToken Token) CreateRefreshToken(string sessionId, long generation, DateTimeOffset expiresAt, DateTimeOffset now)
+    {
         var raw = SecureTokens.New();
-        sessions.AddRefreshToken(new RefreshToken
+        return (raw, new RefreshToken
         {
             Hash = SecureTokens.Hash(raw),
-            SessionId = session.Id,
-            Generation = session.Generation,
+            SessionId = sessionId,
+            Generation = generation,
             CreatedAt = now,
-            ExpiresAt = session.ExpiresAt,
+            ExpiresAt = expiresAt,
         });
-        return raw;
     }
 
     private ValueTask<IssuedAccessToken> IssueAccessTokenAsync(User user, Session session, Client? client, DateTimeOffset now, CancellationToken cancellationToken) =>
