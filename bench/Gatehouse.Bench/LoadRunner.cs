@@ -7,9 +7,22 @@ namespace Gatehouse.Bench;
 /// <param name="LoadCores">The same for the load generator (this process).</param>
 internal sealed record WorkloadResult(string Name, long Completed, long Errors, double Seconds, double P50Ms, double P99Ms, long PeakRssBytes, double ServerCores, double LoadCores)
 {
+    /// <summary>
+    /// The server's password-hashing threads' CPU time over the measured time, as a share of all
+    /// cores: how much of the machine went to hashing. Unlike a ratio to a limit measured at
+    /// another moment, the VM's drifting speed slows both sides of it alike.
+    /// </summary>
+    public double HashingShare { get; init; }
+
     public bool Skipped { get; init; }
 
     public string PeakRssBreakdown { get; init; } = "";
+
+    /// <summary>
+    /// For a row bound by Argon2id: the mean of the limit measured right before and right after
+    /// it, so the ratio compares the workload with the machine as it was then.
+    /// </summary>
+    public double? ArgonLimit { get; init; }
 
     public double Throughput => Seconds > 0 ? Completed / Seconds : 0;
 }
@@ -39,7 +52,7 @@ internal static class LoadRunner
         var cpuAtStart = Task.Run(async () =>
         {
             await Task.Delay(warmup);
-            return (Server: CpuTime.OfProcess(serverPid), Load: Process.GetCurrentProcess().TotalProcessorTime, At: Stopwatch.GetTimestamp());
+            return (Server: CpuTime.OfProcess(serverPid), Load: Process.GetCurrentProcess().TotalProcessorTime, Hashing: CpuTime.OfHashingThreads(serverPid), At: Stopwatch.GetTimestamp());
         });
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async vu =>
         {
@@ -70,12 +83,13 @@ internal static class LoadRunner
                 }
             }
         }));
-        var (serverCpu0, loadCpu0, started) = await cpuAtStart;
+        var (serverCpu0, loadCpu0, hashingCpu0, started) = await cpuAtStart;
         var seconds = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
         var serverCores = (CpuTime.OfProcess(serverPid) - serverCpu0).TotalSeconds / seconds;
         var loadCores = (Process.GetCurrentProcess().TotalProcessorTime - loadCpu0).TotalSeconds / seconds;
+        var hashingShare = (CpuTime.OfHashingThreads(serverPid) - hashingCpu0).TotalSeconds / seconds / Environment.ProcessorCount;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak, serverCores, loadCores) { PeakRssBreakdown = sampler.PeakBreakdown };
+        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak, serverCores, loadCores) { PeakRssBreakdown = sampler.PeakBreakdown, HashingShare = hashingShare };
     }
 
     private static double Percentile(long[] sorted, double p) =>
@@ -157,14 +171,46 @@ internal sealed class RssSampler : IDisposable
     }
 }
 
-/// <summary>A process's CPU time (user + system) from /proc/PID/stat.</summary>
+/// <summary>A process's or some of its threads' CPU time (user + system) from /proc.</summary>
 internal static class CpuTime
 {
-    public static TimeSpan OfProcess(int pid)
+    public static TimeSpan OfProcess(int pid) => OfStat($"/proc/{pid}/stat");
+
+    /// <summary>
+    /// CPU time of Gatehouse's password-hashing threads (named "password hashing N"; Linux
+    /// keeps the first 15 characters), zero for a server without them.
+    /// </summary>
+    public static TimeSpan OfHashingThreads(int pid)
+    {
+        var total = TimeSpan.Zero;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("password hash", StringComparison.Ordinal))
+                    {
+                        total += OfStat(Path.Combine(task, "stat"));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return total;
+    }
+
+    private static TimeSpan OfStat(string path)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var stat = File.ReadAllText(path);
             // Fields after the command name (which may hold spaces) start after the last ')'.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);

@@ -34,8 +34,14 @@ var argonLimit = await Limits.Argon2idPerSecondAsync(smoke ? TimeSpan.FromSecond
 var es256Limit = await Limits.Es256VerificationsPerSecondAsync(smoke ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(5));
 Console.WriteLine($"  Argon2id (m=19 MiB, t=2, p=1): {argonLimit:0.0}/s on all cores; ES256 verify: {es256Limit:0}/s");
 
-var gatehouse = await RunGatehouseAsync();
-var peer = noPeer ? ([], TimeSpan.Zero) : await RunPeerAsync();
+// Gatehouse is server 0, the peer server 1; they take turns workload by workload (Turns).
+int[] servers = noPeer ? [0] : [0, 1];
+var turns = new Turns([("start", servers), ("registration", servers), ("sign-in", servers), ("arc", [0]),
+    ("refresh", servers), ("read", servers), ("floor", servers), ("end", servers)]);
+var gatehouseRun = RunGatehouseAsync();
+var peerRun = noPeer ? Task.FromResult<(List<WorkloadResult> Results, TimeSpan ColdStart)>(([], TimeSpan.Zero)) : RunPeerAsync();
+var gatehouse = await gatehouseRun;
+var peer = await peerRun;
 
 // The machine is a shared VM whose speed drifts; the Argon2id limit is measured again at the
 // end and the higher of the two is used, so a ratio never flatters the workloads.
@@ -69,7 +75,8 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => 
         "/api/v1/account/register", HttpStatusCode.Created, email => new { email, password = Password },
         "/api/v1/account/sign-in", email => new { login = email, password = Password },
         "/api/v1/account/refresh", "/api/v1/account/me", "/health/live",
-        ["registration", "password sign-in (native)", "refresh with rotation", "authenticated read (/me)", "HTTP floor (liveness probe)"]),
+        ["registration", "password sign-in (native)", "refresh with rotation", "authenticated read (/me)", "HTTP floor (liveness probe)"],
+        HashesWithArgon2id: true, Server: 0),
     data => new Dictionary<string, string>
     {
         ["Gatehouse__DataDirectory"] = data,
@@ -84,6 +91,7 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => 
 // allowed on it through the admin API.
 async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, LeanHttpConnection[] lean, int pid, string[] users, string[] userIds, string data)
 {
+    await turns.NextAsync(0, "arc");
     var admin = await RunCommandAsync(gatehouseDll, data, "create-admin", "--email", "admin@bench.test", "--password", Password);
     var client = await RunCommandAsync(gatehouseDll, data, "create-client", "--client-id", "bench", "--secret", ArcSecret);
     if (admin != 0 || client != 0)
@@ -100,7 +108,7 @@ async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, LeanHttpConnection[]
         (await http.SendAsync(allow)).EnsureSuccessStatusCode();
     }
     var requests = Enumerable.Range(0, users.Length).Select(vu => lean[vu].Build("POST", "/auth/login-token", json: JsonSerializer.Serialize(new { client_id = "bench", client_secret = ArcSecret, username = users[vu], password = Password }))).ToArray();
-    return await Run("password sign-in (arc /auth/login-token)", pid, async vu => (await lean[vu].SendAsync(requests[vu])).Status is >= 200 and < 300);
+    return await Run("password sign-in (arc /auth/login-token)", pid, async vu => (await lean[vu].SendAsync(requests[vu])).Status is >= 200 and < 300, argonBound: true);
 }
 
 static async Task<int> RunCommandAsync(string dll, string data, params string[] arguments)
@@ -125,7 +133,8 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync() => RunTa
         "/register", HttpStatusCode.OK, email => new { email, password = Password },
         "/login", email => new { email, password = Password },
         "/refresh", "/manage/info", "/health",
-        ["registration", "password sign-in (/login)", "refresh (/refresh)", "token-only read (/manage/info)", "HTTP floor (/health)"]),
+        ["registration", "password sign-in (/login)", "refresh (/refresh)", "token-only read (/manage/info)", "HTTP floor (/health)"],
+        HashesWithArgon2id: false, Server: 1),
     data => new Dictionary<string, string> { ["DataDirectory"] = data },
     null);
 
@@ -137,6 +146,7 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
     var data = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
     try
     {
+        await turns.NextAsync(target.Server, "start");
         Console.WriteLine($"starting {target.Description} ...");
         await using var server = await ServerProcess.StartAsync(target.Dll, target.ReadyPath, environment(data));
         var (idleRss, idleAnon, idleFile) = RssSampler.Read(server.Pid);
@@ -158,11 +168,12 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
             return await response.Content.ReadFromJsonAsync<JsonElement>();
         }
 
+        await turns.NextAsync(target.Server, "registration");
         results.Add(await Run(target.Names[0], server.Pid, async vu =>
         {
             var request = lean[vu].Build("POST", target.RegisterPath, json: JsonSerializer.Serialize(target.RegisterBody($"r{Interlocked.Increment(ref counter)}.{vu}@bench.test")));
             return (await lean[vu].SendAsync(request)).Status == (int)target.RegisteredStatus;
-        }));
+        }, argonBound: target.HashesWithArgon2id));
 
         for (var i = 0; i < concurrency; i++)
         {
@@ -173,13 +184,15 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
             userIds[i] = body.Length > 0 && JsonDocument.Parse(body).RootElement.TryGetProperty("id", out var id) ? id.GetString()! : "";
         }
 
+        await turns.NextAsync(target.Server, "sign-in");
         var signIns = Enumerable.Range(0, concurrency).Select(vu => lean[vu].Build("POST", target.SignInPath, json: JsonSerializer.Serialize(target.SignInBody(users[vu])))).ToArray();
-        results.Add(await Run(target.Names[1], server.Pid, async vu => (await lean[vu].SendAsync(signIns[vu])).Status == 200));
+        results.Add(await Run(target.Names[1], server.Pid, async vu => (await lean[vu].SendAsync(signIns[vu])).Status == 200, argonBound: target.HashesWithArgon2id));
         if (extraSignIn is not null && await extraSignIn(http, lean, server.Pid, users, userIds, data) is { } extra)
         {
             results.Add(extra);
         }
 
+        await turns.NextAsync(target.Server, "refresh");
         results.Add(await Run(target.Names[2], server.Pid, async vu =>
         {
             var (status, body) = await lean[vu].SendAsync(lean[vu].Build("POST", target.RefreshPath, json: JsonSerializer.Serialize(new { refreshToken = refresh[vu] })));
@@ -192,6 +205,7 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
             return true;
         }, async vu => refresh[vu] = (await SignInAsync(vu)).GetProperty("refreshToken").GetString()!));
 
+        await turns.NextAsync(target.Server, "read");
         var reads = new byte[concurrency][];
         results.Add(await Run(target.Names[3], server.Pid, async vu => (await lean[vu].SendAsync(reads[vu])).Status == 200, async vu =>
         {
@@ -201,28 +215,43 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
 
         // Not a target: what an empty endpoint costs over loopback on this machine, the ceiling
         // every other row sits under.
+        await turns.NextAsync(target.Server, "floor");
         var probes = Enumerable.Range(0, concurrency).Select(vu => lean[vu].Build("GET", target.LivePath)).ToArray();
         results.Add(await Run(target.Names[4], server.Pid, async vu => (await lean[vu].SendAsync(probes[vu])).Status == 200));
         foreach (var connection in lean)
         {
             connection.Dispose();
         }
+        await turns.NextAsync(target.Server, "end");
         return (results, server.StartedIn);
     }
     finally
     {
+        turns.Finish(target.Server);
         Directory.Delete(data, recursive: true);
     }
 }
 
-async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null)
+// argonBound: the row is compared with the mean of the Argon2id limit measured right before and
+// right after it. The VM's speed drifts, at times by a third within a minute: a limit measured
+// at the start of the run would compare the workload with a different machine, and the higher of
+// two noisy samples is biased upwards.
+async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null, bool argonBound = false)
 {
     if (only is not null && !only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase)))
     {
         return new WorkloadResult(name, 0, 0, 0, 0, 0, 0, 0, 0) { Skipped = true };
     }
     Console.Write($"  {name} ... ");
+    var adjacent = argonBound && !smoke ? TimeSpan.FromSeconds(3) : TimeSpan.Zero;
+    var before = adjacent > TimeSpan.Zero ? await Limits.Argon2idPerSecondAsync(adjacent) : 0;
     var result = await LoadRunner.RunAsync(name, concurrency, warmup, duration, pid, step, prepare);
+    if (adjacent > TimeSpan.Zero)
+    {
+        var after = await Limits.Argon2idPerSecondAsync(adjacent);
+        result = result with { ArgonLimit = (before + after) / 2 };
+        Console.Write($"(Argon2id limit beside it: {before:0.0}/s before, {after:0.0}/s after; hashing used {result.HashingShare:P0} of the cores) ");
+    }
     Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores, peak RSS {result.PeakRssBytes / 1048576.0:0} MB ({result.PeakRssBreakdown})");
     return result;
 }
@@ -245,14 +274,21 @@ static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehous
         }
         p = p is { Skipped: true } ? null : p;
         var limit = g.Name.StartsWith("password sign-in", StringComparison.Ordinal) || g.Name == "registration"
-            ? $"{g.Throughput / argonLimit:P0} of Argon2id"
+            ? $"{g.Throughput / (g.ArgonLimit ?? argonLimit):P0} of Argon2id; hashing {g.HashingShare:P0} of the cores"
             : g.Name.StartsWith("authenticated read", StringComparison.Ordinal) && floor is { Throughput: > 0 } ? $"{g.Throughput / floor.Throughput:P0} of the HTTP floor" : "";
         sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Name} | {g.Throughput:0} | {g.P50Ms:0.0} | {g.P99Ms:0.0} | {g.Errors} | {g.PeakRssBytes / 1048576.0:0} | {g.ServerCores:0.00} / {g.LoadCores:0.00} | {limit} | {p?.Throughput:0} | {p?.P99Ms:0.0} | {(p is null ? "" : (p.PeakRssBytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture))} | {(p is { Throughput: > 0 } ? $"{g.Throughput / p.Throughput:0.00}×" : "")} |");
     }
     sb.AppendLine(CultureInfo.InvariantCulture, $"| cold start to ready | {gatehouse.ColdStart.TotalMilliseconds:0} ms | | | | | | | {peer.ColdStart.TotalMilliseconds:0} ms | | | |");
     sb.AppendLine();
-    sb.AppendLine(CultureInfo.InvariantCulture, $"Limits measured in the same run: Argon2id {argonLimit:0.0} verifications/s on all cores (the higher of a measurement before and after the workloads); ES256 {es256Limit:0} verifications/s on all cores (the authenticated read checks signatures once per token, then by a cache keyed by the token's hash, so its bound is the HTTP floor).");
+    sb.AppendLine(CultureInfo.InvariantCulture, $"Limits measured in the same run: Argon2id {argonLimit:0.0} verifications/s on all cores (the higher of a measurement before and after all workloads){ArgonBeside(gatehouse.Results)}; ES256 {es256Limit:0} verifications/s on all cores (the authenticated read checks signatures once per token, then by a cache keyed by the token's hash, so its bound is the HTTP floor).");
     return sb.ToString();
+}
+
+// The hashing rows' own limits, measured right beside each of them.
+static string ArgonBeside(List<WorkloadResult> results)
+{
+    var beside = results.Where(r => r.ArgonLimit is not null).Select(r => r.ArgonLimit!.Value).ToList();
+    return beside.Count == 0 ? "" : $"; each hashing row is compared with the limit measured right before and right after it (their mean; {beside.Min():0.0}–{beside.Max():0.0}/s in this run); \"hashing\" is the share of all cores the server's hashing threads used meanwhile";
 }
 
 string Document(string table, string repositoryRoot)
@@ -268,8 +304,8 @@ string Document(string table, string repositoryRoot)
         `bench/peers/IdentityPeer` (published the same way), ASP.NET Core Identity's `MapIdentityApi` on
         SQLite with default options. The load comes from a separate process over loopback, one
         keep-alive HTTP/1.1 connection per virtual client ({concurrency} virtual clients,
-        {warmup.TotalSeconds:0} s of unmeasured warm-up, then {duration.TotalSeconds:0} s measured per workload); load generator and
-        server share the same cores. "CPU cores" is each process's CPU time over the measured time.
+        {warmup.TotalSeconds:0} s of unmeasured warm-up, then {duration.TotalSeconds:0} s measured per workload); the two servers take
+        turns workload by workload (only one is under load at a time); load generator and server share the same cores. "CPU cores" is each process's CPU time over the measured time.
 
         {table}
         {(File.Exists(notes) ? File.ReadAllText(notes) : "")}
@@ -311,4 +347,6 @@ internal sealed record Target(
     string RefreshPath,
     string ReadPath,
     string LivePath,
-    string[] Names);
+    string[] Names,
+    bool HashesWithArgon2id,
+    int Server);
