@@ -5,9 +5,10 @@ namespace Gatehouse.Bench;
 /// Gatehouse's registration, the peer's registration, Gatehouse's sign-in, the peer's sign-in,
 /// and so on. The machine is a VM whose speed drifts by up to a third within minutes; running
 /// every Gatehouse workload and then every peer workload compared measurements taken minutes
-/// apart. A turn lasts from a <see cref="NextAsync"/> until the same server's next call, so the
-/// setup between two workloads (registering users, signing in) never overlaps the other
-/// server's measured run. Only one server is ever under load.
+/// apart. A turn lasts from a <see cref="NextAsync"/> until the same server's next call or its
+/// <see cref="Finish"/>, so the setup between two workloads (registering users, signing in)
+/// and the server's shutdown never overlap the other server's measured run. Only one server is
+/// ever under load.
 /// </summary>
 internal sealed class Turns
 {
