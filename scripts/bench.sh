@@ -2,7 +2,7 @@
 # Gatehouse's benchmark (docs/benchmarks.md): builds Gatehouse, the ASP.NET Core Identity peer and
 # the driver in Release, then runs the driver, which starts both servers on loopback, measures
 # the machine's limits and every workload, prints a table and writes docs/benchmarks.md.
-#   ./scripts/bench.sh                  full run (about two minutes)
+#   ./scripts/bench.sh                  full run (about six to nine minutes)
 #   ./scripts/bench.sh --smoke          a few seconds; only checks that every workload completes
 #   extra arguments: --duration S, --concurrency N
 set -euo pipefail

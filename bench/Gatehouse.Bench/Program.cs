@@ -20,6 +20,10 @@ var output = Arg("--output");
 // --no-peer: skip the peer. Neither is used for the published table.
 var only = Arg("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
 var noPeer = args.Contains("--no-peer");
+// --server-env KEY=VALUE (repeatable): an extra environment variable for Gatehouse's process, to
+// try a runtime setting without rebuilding (for profiling; not used for the published table).
+var serverEnvironment = args.Select((a, i) => a == "--server-env" && i + 1 < args.Length ? args[i + 1] : null)
+    .OfType<string>().Select(kv => kv.Split('=', 2)).Where(kv => kv.Length == 2).ToList();
 var root = FindRoot();
 var configuration = Arg("--configuration") ?? "Release";
 var gatehouseDll = Path.GetFullPath(Arg("--gatehouse-dll") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
@@ -75,7 +79,7 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => 
         ["Gatehouse__RateLimits__RegistrationPerMinute"] = "100000000",
         ["Gatehouse__RateLimits__EmailPerMinute"] = "100000000",
         ["Logging__LogLevel__Default"] = "Warning",
-    },
+    }.Concat(serverEnvironment.Select(kv => KeyValuePair.Create(kv[0], kv[1]))).ToDictionary(),
     ArcSignInAsync);
 
 // Dialect arc's /auth/login-token: a client made with the admin command, every benchmark user
