@@ -23,7 +23,9 @@ var noPeer = args.Contains("--no-peer");
 // --server-env KEY=VALUE (repeatable): an extra environment variable for Gatehouse's process, to
 // try a runtime setting without rebuilding (for profiling; not used for the published table).
 var serverEnvironment = args.Select((a, i) => a == "--server-env" && i + 1 < args.Length ? args[i + 1] : null)
-    .OfType<string>().Select(kv => kv.Split('=', 2)).Where(kv => kv.Length == 2).ToList();
+    .OfType<string>()
+    .Select(kv => kv.Split('=', 2) is [var key, var value] ? (Key: key, Value: value) : throw new ArgumentException($"--server-env expects KEY=VALUE, not '{kv}'."))
+    .ToList();
 var root = FindRoot();
 var configuration = Arg("--configuration") ?? "Release";
 var gatehouseDll = Path.GetFullPath(Arg("--gatehouse-dll") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
@@ -72,15 +74,25 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => 
         "/api/v1/account/refresh", "/api/v1/account/me", "/health/live",
         ["registration", "password sign-in (native)", "refresh with rotation", "authenticated read (/me)", "HTTP floor (liveness probe)"],
         HashesWithArgon2id: true, Server: 0),
-    data => new Dictionary<string, string>
+    data => WithServerEnvironment(new Dictionary<string, string>
     {
         ["Gatehouse__DataDirectory"] = data,
         ["Gatehouse__RateLimits__SignInPerMinute"] = "100000000",
         ["Gatehouse__RateLimits__RegistrationPerMinute"] = "100000000",
         ["Gatehouse__RateLimits__EmailPerMinute"] = "100000000",
         ["Logging__LogLevel__Default"] = "Warning",
-    }.Concat(serverEnvironment.Select(kv => KeyValuePair.Create(kv[0], kv[1]))).ToDictionary(),
+    }),
     ArcSignInAsync);
+
+// --server-env settings override the defaults above.
+Dictionary<string, string> WithServerEnvironment(Dictionary<string, string> environment)
+{
+    foreach (var (key, value) in serverEnvironment)
+    {
+        environment[key] = value;
+    }
+    return environment;
+}
 
 // Dialect arc's /auth/login-token: a client made with the admin command, every benchmark user
 // allowed on it through the admin API.

@@ -261,6 +261,7 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
         private readonly SqliteCommand _moveSession;
         private readonly SqliteCommand _consumeToken;
         private readonly SqliteCommand _insertToken;
+        private readonly SqliteCommand[] _all;
 
         public Statements(SqliteConnection connection)
         {
@@ -277,13 +278,14 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             _moveSession = Command("UPDATE sessions SET generation = $next, last_seen_at = $now WHERE id = $session AND generation = $expected AND ended_at IS NULL", "$next", "$now", "$session", "$expected");
             _consumeToken = Command("UPDATE refresh_tokens SET consumed_at = $now WHERE hash = $hash AND consumed_at IS NULL", "$now", "$hash");
             _insertToken = Command("INSERT INTO refresh_tokens (hash, session_id, generation, created_at, expires_at) VALUES ($hash, $session, $generation, $created, $expires)", "$hash", "$session", "$generation", "$created", "$expires");
+            _all = [_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken];
         }
 
         public SqliteConnection Connection { get; }
 
         public void Enlist(SqliteTransaction transaction)
         {
-            foreach (var command in (SqliteCommand[])[_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken])
+            foreach (var command in _all)
             {
                 command.Transaction = transaction;
             }
@@ -322,20 +324,11 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             return command.ExecuteNonQuery();
         }
 
-        private SqliteCommand Command(string sql, params string[] parameters)
-        {
-            var command = Connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var name in parameters)
-            {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-            return command;
-        }
+        private SqliteCommand Command(string sql, params string[] parameters) => SqliteStatements.Create(Connection, sql, parameters);
 
         public void Dispose()
         {
-            foreach (var command in (SqliteCommand[])[_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken])
+            foreach (var command in _all)
             {
                 command.Dispose();
             }

@@ -79,12 +79,7 @@ internal sealed class SqliteReaders(DatabaseConnections connections) : IDisposab
         {
             if (!_commands.TryGetValue(sql, out var command))
             {
-                command = Connection.CreateCommand();
-                command.CommandText = sql;
-                foreach (var name in parameters)
-                {
-                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
-                }
+                command = SqliteStatements.Create(Connection, sql, parameters);
                 command.Prepare();
                 _commands[sql] = command;
             }
@@ -99,5 +94,20 @@ internal sealed class SqliteReaders(DatabaseConnections connections) : IDisposab
             }
             Connection.Dispose();
         }
+    }
+}
+
+/// <summary>Commands kept for the life of a connection, their parameters added once by name.</summary>
+internal static class SqliteStatements
+{
+    public static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        return command;
     }
 }

@@ -30,7 +30,6 @@ public sealed class ClientSignInService(
     IUserClientRepository userClients,
     ISignInOtpRepository otps,
     ISessionRepository sessionStore,
-    IRefreshRotationStore refreshTokens,
     IUnitOfWork unitOfWork,
     IAccessTokenService accessTokens,
     OneTimeTokenService oneTimeTokens,
@@ -193,7 +192,8 @@ public sealed class ClientSignInService(
     /// </summary>
     public async Task<Result<TokenPair>> RefreshBoundAsync(string? refreshToken, string? accessToken, RequestContext context, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(refreshToken) || refreshToken.Length > 512 || await refreshTokens.FindAsync(SecureTokens.Hash(refreshToken), cancellationToken) is null)
+        var presented = await sessions.FindRefreshTokenAsync(refreshToken, cancellationToken);
+        if (presented is null)
         {
             return CoreErrors.ExpiredToken;
         }
@@ -202,7 +202,7 @@ public sealed class ClientSignInService(
         {
             return CoreErrors.InvalidToken;
         }
-        var refreshed = await sessions.RefreshAsync(refreshToken, context, boundTo: read.Claims, cancellationToken: cancellationToken);
+        var refreshed = await sessions.RefreshAsync(presented, context, read.Claims, cancellationToken);
         if (refreshed.Succeeded)
         {
             return refreshed;

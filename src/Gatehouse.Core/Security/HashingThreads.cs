@@ -5,10 +5,10 @@ namespace Gatehouse.Core.Security;
 /// <summary>
 /// Dedicated threads for password hashing, shared by the whole process. On the thread pool an
 /// Argon2id hash (tens of milliseconds) would hold a pool thread and starve request handling
-/// until the pool grows; and its 19 MiB working memory would be allocated by whichever pool
-/// thread ran it, each keeping its own malloc arena's copy resident afterwards. A few
-/// long-lived threads keep one buffer each and leave the pool to requests. Threads are started
-/// on first use, as many as the largest concurrency asked for, and live as long as the process.
+/// until the pool grows. A few long-lived threads leave the pool to requests (libsodium maps
+/// each hash's 19 MiB afresh and unmaps it after, so idle threads hold no memory). Threads are
+/// started on first use, as many as the largest concurrency asked for, and live as long as the
+/// process.
 /// </summary>
 internal static class HashingThreads
 {

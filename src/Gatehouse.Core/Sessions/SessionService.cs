@@ -15,6 +15,9 @@ public sealed record TokenPair(
     DateTimeOffset RefreshTokenExpiresAt,
     string SessionId);
 
+/// <summary>A refresh token as presented (raw and hashed) and what the store holds of it.</summary>
+internal sealed record PresentedRefreshToken(string Raw, string Hash, RefreshSnapshot Snapshot);
+
 /// <summary>
 /// The one token authority: starts sessions, rotates refresh tokens, ends sessions and checks
 /// bearer tokens, for every surface.
@@ -69,16 +72,30 @@ public sealed class SessionService(
     /// <param name="boundTo">When given, the access token that must have been issued with this refresh token.</param>
     public async Task<Result<TokenPair>> RefreshAsync(string? rawRefreshToken, RequestContext context, AccessTokenClaims? boundTo = null, string? clientId = null, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(rawRefreshToken) || rawRefreshToken.Length > 512)
+        var presented = await FindRefreshTokenAsync(rawRefreshToken, cancellationToken);
+        if (presented is null || (clientId is not null && !string.Equals(clientId, presented.Snapshot.ClientId, StringComparison.Ordinal)))
         {
             return CoreErrors.InvalidToken;
+        }
+        return await RefreshAsync(presented, context, boundTo, cancellationToken);
+    }
+
+    /// <summary>A presented refresh token as stored (whatever its state), or null when it is unknown or malformed.</summary>
+    internal async Task<PresentedRefreshToken?> FindRefreshTokenAsync(string? rawRefreshToken, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(rawRefreshToken) || rawRefreshToken.Length > 512)
+        {
+            return null;
         }
         var hash = SecureTokens.Hash(rawRefreshToken);
         var found = await rotations.FindAsync(hash, cancellationToken);
-        if (found is null || (clientId is not null && !string.Equals(clientId, found.ClientId, StringComparison.Ordinal)))
-        {
-            return CoreErrors.InvalidToken;
-        }
+        return found is null ? null : new PresentedRefreshToken(rawRefreshToken, hash, found);
+    }
+
+    /// <summary>Exchanges a refresh token already found by <see cref="FindRefreshTokenAsync"/>.</summary>
+    internal async Task<Result<TokenPair>> RefreshAsync(PresentedRefreshToken presented, RequestContext context, AccessTokenClaims? boundTo, CancellationToken cancellationToken)
+    {
+        var (rawRefreshToken, hash, found) = presented;
 
         // Everything that needs no lock happens before any write: on SQLite only one writer runs
         // at a time, so the time inside it is the throughput limit.
