@@ -38,7 +38,6 @@ public sealed partial class MigrationRunner(DatabaseConnections connections, ILo
     /// <summary>Applies pending scripts; returns how many were applied.</summary>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        // A plain ADO.NET connection: migrating needs no EF model, which is slow to build.
         await using var connection = connections.Create();
         await connection.OpenAsync(cancellationToken);
         {
@@ -118,14 +117,4 @@ public sealed partial class MigrationRunner(DatabaseConnections connections, ILo
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applied database migration {Version} ({Name}).")]
     private static partial void LogApplied(ILogger logger, int version, string name);
-}
-
-/// <summary>Plain ADO.NET connections to the configured database (for work that needs no EF model).</summary>
-public sealed class DatabaseConnections(DatabaseProvider provider, string connectionString)
-{
-    public DatabaseProvider Provider { get; } = provider;
-
-    public DbConnection Create() => Provider == DatabaseProvider.Postgres
-        ? new Npgsql.NpgsqlConnection(connectionString)
-        : new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
 }

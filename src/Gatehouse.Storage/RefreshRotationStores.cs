@@ -2,24 +2,30 @@ using System.Threading.Channels;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
+using System.Data.Common;
+using Gatehouse.Storage.Sql;
 
 namespace Gatehouse.Storage;
 
 /// <summary>The refresh hot path's read: token, session and user in one query.</summary>
 internal static class RefreshSnapshotQuery
 {
-    public static readonly Func<GatehouseDbContext, string, Task<RefreshSnapshot?>> Find =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string hash) =>
-            (from t in db.RefreshTokens.AsNoTracking()
-             join s in db.Sessions on t.SessionId equals s.Id
-             join u in db.Users on s.UserId equals u.Id
-             where t.Hash == hash
-             select new RefreshSnapshot(
-                 s.Id, s.UserId, s.ClientId,
-                 t.Generation, t.ConsumedAt, t.ExpiresAt,
-                 s.Generation, s.EndedAt, s.ExpiresAt, s.RotateRefreshTokens, s.Surface, s.TeamId, s.SecondFactorPending,
-                 u.Number, u.Status, u.Roles)).FirstOrDefault());
+    public const string Sql = """
+        SELECT s.id, s.user_id, s.client_id, t.generation, t.consumed_at, t.expires_at,
+               s.generation, s.ended_at, s.expires_at, s.rotate_refresh_tokens, s.surface, s.team_id, s.second_factor_pending,
+               u.number, u.status, u.roles
+        FROM refresh_tokens t
+        JOIN sessions s ON s.id = t.session_id
+        JOIN users u ON u.id = s.user_id
+        WHERE t.hash = @p0
+        """;
+
+    public static RefreshSnapshot Read(DbDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), SqlValues.NullableText(reader, 2),
+        reader.GetInt64(3), SqlValues.NullableTime(reader, 4), SqlValues.Time(reader.GetInt64(5)),
+        reader.GetInt64(6), SqlValues.NullableTime(reader, 7), SqlValues.Time(reader.GetInt64(8)), reader.GetBoolean(9), reader.GetString(10),
+        SqlValues.NullableText(reader, 11), reader.GetBoolean(12),
+        reader.GetInt64(13), (Gatehouse.Core.Accounts.UserStatus)reader.GetInt32(14), reader.GetString(15));
 }
 
 /// <summary>
@@ -27,34 +33,34 @@ internal static class RefreshSnapshotQuery
 /// session row is updated first, so its row lock is taken in the same order as the locked path
 /// takes it (no deadlock between the two).
 /// </summary>
-internal sealed class EfRefreshRotationStore(GatehouseDbContext db) : IRefreshRotationStore
+internal sealed class PostgresRefreshRotationStore(DatabaseConnections connections, DetachedReads reads) : IRefreshRotationStore
 {
-    public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) => RefreshSnapshotQuery.Find(db, hash);
+    public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) =>
+        reads.FirstAsync<RefreshSnapshot?>(RefreshSnapshotQuery.Sql, [hash], RefreshSnapshotQuery.Read, cancellationToken);
 
     public async Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var next = rotation.ExpectedGeneration + 1;
-        var moved = await db.Sessions
-            .Where(s => s.Id == rotation.SessionId && s.Generation == rotation.ExpectedGeneration && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Generation, next).SetProperty(s => s.LastSeenAt, rotation.Now), cancellationToken);
-        if (moved != 1)
-        {
-            return false;
-        }
-        var consumed = await db.RefreshTokens
-            .Where(t => t.Hash == rotation.ConsumedHash && t.ConsumedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.ConsumedAt, rotation.Now), cancellationToken);
-        if (consumed != 1)
-        {
-            return false;
-        }
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var now = rotation.Now.ToUnixTimeMilliseconds();
         var successor = rotation.Successor;
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO refresh_tokens (hash, session_id, generation, created_at, expires_at) VALUES ({successor.Hash}, {successor.SessionId}, {successor.Generation}, {successor.CreatedAt.ToUnixTimeMilliseconds()}, {successor.ExpiresAt.ToUnixTimeMilliseconds()})",
-            cancellationToken);
+        if (await ExecuteAsync(connection, transaction, "UPDATE sessions SET generation = @p0, last_seen_at = @p1 WHERE id = @p2 AND generation = @p3 AND ended_at IS NULL",
+                [rotation.ExpectedGeneration + 1, now, rotation.SessionId, rotation.ExpectedGeneration], cancellationToken) != 1
+            || await ExecuteAsync(connection, transaction, "UPDATE refresh_tokens SET consumed_at = @p0 WHERE hash = @p1 AND consumed_at IS NULL",
+                [now, rotation.ConsumedHash], cancellationToken) != 1)
+        {
+            return false;
+        }
+        await ExecuteAsync(connection, transaction, "INSERT INTO refresh_tokens (hash, session_id, generation, created_at, expires_at) VALUES (@p0, @p1, @p2, @p3, @p4)",
+            [successor.Hash, successor.SessionId, successor.Generation, successor.CreatedAt.ToUnixTimeMilliseconds(), successor.ExpiresAt.ToUnixTimeMilliseconds()], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, object?[] args, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(transaction, sql, args);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 
@@ -64,40 +70,18 @@ internal sealed class EfRefreshRotationStore(GatehouseDbContext db) : IRefreshRo
 /// </summary>
 internal sealed class SqliteRefreshRotationStore(SqliteReaders readers, SqliteRotationWriter writer) : IRefreshRotationStore
 {
-    private const string SnapshotSql = """
-        SELECT s.id, s.user_id, s.client_id, t.generation, t.consumed_at, t.expires_at,
-               s.generation, s.ended_at, s.expires_at, s.rotate_refresh_tokens, s.surface, s.team_id, s.second_factor_pending,
-               u.number, u.status, u.roles
-        FROM refresh_tokens t
-        JOIN sessions s ON s.id = t.session_id
-        JOIN users u ON u.id = s.user_id
-        WHERE t.hash = $hash
-        """;
-
-    private static readonly string[] SnapshotParameters = ["$hash"];
+    private static readonly string[] SnapshotParameters = ["@p0"];
 
     public async Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default)
     {
         using var lease = await readers.RentAsync(cancellationToken);
-        var command = lease.Command(SnapshotSql, SnapshotParameters);
+        var command = lease.Command(RefreshSnapshotQuery.Sql, SnapshotParameters);
         command.Parameters[0].Value = hash;
         using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-        return new RefreshSnapshot(
-            reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.GetInt64(3), Time(reader, 4), Time(reader, 5)!.Value,
-            reader.GetInt64(6), Time(reader, 7), Time(reader, 8)!.Value, reader.GetInt64(9) != 0, reader.GetString(10),
-            reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetInt64(12) != 0,
-            reader.GetInt64(13), (Gatehouse.Core.Accounts.UserStatus)reader.GetInt32(14), reader.GetString(15));
+        return reader.Read() ? RefreshSnapshotQuery.Read(reader) : null;
     }
 
     public Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default) => writer.RotateAsync(rotation);
-
-    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 }
 
 /// <summary>
@@ -269,7 +253,7 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             connection.Open();
             using (var pragmas = connection.CreateCommand())
             {
-                pragmas.CommandText = StorageServiceCollectionExtensions.SqlitePragmas.Sql + " PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
+                pragmas.CommandText = SqlitePragmas.Sql + " PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
                 pragmas.ExecuteNonQuery();
             }
             _savepoint = Command("SAVEPOINT rotation");

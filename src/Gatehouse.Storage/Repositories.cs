@@ -4,306 +4,274 @@ using Gatehouse.Core.Clients;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Mail;
 using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Teams;
 using Gatehouse.Core.Tokens;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using Gatehouse.Storage.Sql;
 
 namespace Gatehouse.Storage;
 
-/// <summary>The unit of work: one scoped DbContext, one transaction per save.</summary>
-internal sealed class EfUnitOfWork(GatehouseDbContext db) : IUnitOfWork
+// The repositories of one unit of work (SqlSession). The SQL is the same on SQLite and
+// PostgreSQL unless a comment says otherwise; every value is a parameter.
+
+internal sealed class SqlUserRepository(SqlSession db) : IUserRepository
 {
-    public async Task<SaveResult> SaveChangesAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return SaveResult.Saved;
-        }
-        catch (DbUpdateException ex) when (UniqueConstraint(ex) is { } constraint)
-        {
-            return new SaveResult(SaveOutcome.UniqueViolation, constraint);
-        }
-    }
+    private static readonly EntityMap<User> Map = Maps.Users;
+    private static readonly string ById = $"SELECT {Map.Select} FROM users WHERE id = @p0";
+    private static readonly string ByNumber = $"SELECT {Map.Select} FROM users WHERE number = @p0";
+    private static readonly string ByEmail = $"SELECT {Map.Select} FROM users WHERE normalized_email = @p0";
+    private static readonly string ByUsername = $"SELECT {Map.Select} FROM users WHERE normalized_username = @p0";
 
-    public async Task<IUnitOfWorkTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default)
-    {
-        if (db.Database.CurrentTransaction is not null)
-        {
-            return NestedTransaction.Instance;
-        }
-        return new EfTransaction(await db.Database.BeginTransactionAsync(cancellationToken));
-    }
-
-    public void Reset() => db.ChangeTracker.Clear();
-
-    /// <summary>The violated unique index's name (or SQLite's message naming its columns).</summary>
-    internal static string? UniqueConstraint(DbUpdateException ex) => ex.InnerException switch
-    {
-        SqliteException { SqliteErrorCode: 19 } sqlite when sqlite.Message.Contains("UNIQUE", StringComparison.Ordinal) => sqlite.Message,
-        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg => pg.ConstraintName ?? pg.MessageText,
-        _ => null,
-    };
-
-    private sealed class EfTransaction(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction) : IUnitOfWorkTransaction
-    {
-        public Task CommitAsync(CancellationToken cancellationToken = default) => transaction.CommitAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => transaction.DisposeAsync();
-    }
-
-    private sealed class NestedTransaction : IUnitOfWorkTransaction
-    {
-        public static NestedTransaction Instance { get; } = new();
-
-        public Task CommitAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-}
-
-internal sealed class EfUserRepository(GatehouseDbContext db) : IUserRepository
-{
-    // Compiled once: the hot paths (bearer reads, sign-in, refresh) skip EF's query pipeline.
-    private static readonly Func<GatehouseDbContext, string, Task<User?>> ById =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string id) => db.Users.FirstOrDefault(u => u.Id == id));
-
-    private static readonly Func<GatehouseDbContext, string, Task<User?>> ByEmail =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string key) => db.Users.FirstOrDefault(u => u.NormalizedEmail == key));
-
-    private static readonly Func<GatehouseDbContext, string, Task<User?>> ByUsername =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string key) => db.Users.FirstOrDefault(u => u.NormalizedUsername == key));
-
-    public Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default) => ById(db, id);
+    public Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Map, true, ById, [id], cancellationToken);
 
     public Task<User?> FindByNumberAsync(long number, CancellationToken cancellationToken = default) =>
-        db.Users.FirstOrDefaultAsync(u => u.Number == number, cancellationToken);
+        db.FirstAsync(Map, true, ByNumber, [number], cancellationToken);
 
-    public Task<User?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken = default) => ByEmail(db, normalizedEmail);
+    public Task<User?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Map, true, ByEmail, [normalizedEmail], cancellationToken);
 
-    public Task<User?> FindByUsernameAsync(string normalizedUsername, CancellationToken cancellationToken = default) => ByUsername(db, normalizedUsername);
+    public Task<User?> FindByUsernameAsync(string normalizedUsername, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Map, true, ByUsername, [normalizedUsername], cancellationToken);
 
     public async Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken = default) =>
-        await ByEmail(db, normalizedLogin) ?? await ByUsername(db, normalizedLogin);
+        await FindByEmailAsync(normalizedLogin, cancellationToken) ?? await FindByUsernameAsync(normalizedLogin, cancellationToken);
 
     public async Task<Page<User>> ListAsync(string? search, int offset, int limit, CancellationToken cancellationToken = default)
     {
-        var query = db.Users.AsNoTracking();
+        var where = "";
+        object?[] args = [];
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var key = search.Trim().ToUpperInvariant();
-            query = query.Where(u => (u.NormalizedEmail != null && u.NormalizedEmail.Contains(key)) || (u.NormalizedUsername != null && u.NormalizedUsername.Contains(key)));
+            // A substring match on the normalized forms (no LIKE: the search text is taken literally).
+            var contains = db.Provider == DatabaseProvider.Postgres ? "strpos({0}, @p0) > 0" : "instr({0}, @p0) > 0";
+            where = $" WHERE ({string.Format(System.Globalization.CultureInfo.InvariantCulture, contains, "normalized_email")} OR {string.Format(System.Globalization.CultureInfo.InvariantCulture, contains, "normalized_username")})";
+            args = [search.Trim().ToUpperInvariant()];
         }
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(u => u.Number).Skip(offset).Take(limit).ToListAsync(cancellationToken);
+        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM users" + where, args, cancellationToken);
+        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM users{where} ORDER BY number LIMIT {limit} OFFSET {offset}", args, cancellationToken);
         return new Page<User>(items, total, offset, limit);
     }
 
-    public void Add(User user) => db.Users.Add(user);
+    public void Add(User user) => db.Add(Map, user);
 }
 
-internal sealed class EfSessionRepository(GatehouseDbContext db) : ISessionRepository
+internal sealed class SqlSessionRepository(SqlSession db) : ISessionRepository
 {
-    public void Add(Session session) => db.Sessions.Add(session);
+    private static readonly EntityMap<Session> Map = Maps.Sessions;
+    private static readonly string ById = $"SELECT {Map.Select} FROM sessions WHERE id = @p0";
+    private static readonly string TokenByHash = $"SELECT {Maps.RefreshTokens.Select} FROM refresh_tokens WHERE hash = @p0";
 
-    public void AddRefreshToken(RefreshToken token) => db.RefreshTokens.Add(token);
+    public void Add(Session session) => db.Add(Map, session);
+
+    public void AddRefreshToken(RefreshToken token) => db.Add(Maps.RefreshTokens, token);
 
     public Task<Session?> FindAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
-
-    private static readonly Func<GatehouseDbContext, string, Task<Session?>> SessionById =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string id) => db.Sessions.FirstOrDefault(s => s.Id == id));
-
-    private static readonly Func<GatehouseDbContext, string, Task<RefreshToken?>> RefreshTokenByHash =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string hash) => db.RefreshTokens.FirstOrDefault(t => t.Hash == hash));
+        db.FirstAsync(Map, true, ById, [sessionId], cancellationToken);
 
     public async Task<Session?> FindForUpdateAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        // PostgreSQL: an idempotent write takes the row's lock until the transaction ends. SQLite
-        // needs none: its write transactions already run one at a time (SqliteWriteLock).
-        if (!db.Database.IsSqlite())
+        // PostgreSQL: the row's lock until the transaction ends. SQLite needs none: its write
+        // transactions already run one at a time (SqliteWriteLock).
+        var sql = db.Provider == DatabaseProvider.Postgres ? ById + " FOR UPDATE" : ById;
+        await using var command = await db.CommandAsync(sql, [sessionId], cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
-            await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.Generation, s => s.Generation), cancellationToken);
+            return null;
         }
-        var tracked = db.Sessions.Local.FirstOrDefault(s => s.Id == sessionId);
-        if (tracked is not null)
+        if (db.Tracked(Map, sessionId) is { } tracked)
         {
-            await db.Entry(tracked).ReloadAsync(cancellationToken);
+            db.Refresh(Map, tracked, reader);
             return tracked;
         }
-        return await SessionById(db, sessionId);
+        return db.Attach(Map, Map.Read(reader));
     }
 
-    public Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) => RefreshTokenByHash(db, hash);
+    public Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Maps.RefreshTokens, true, TokenByHash, [hash], cancellationToken);
 
     public async Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await db.Sessions.AsNoTracking()
-            .Where(s => s.UserId == userId && s.EndedAt == null && s.ExpiresAt > now)
-            .OrderByDescending(s => s.LastSeenAt)
-            .ToListAsync(cancellationToken);
+        await db.QueryAsync(Map, false,
+            $"SELECT {Map.Select} FROM sessions WHERE user_id = @p0 AND ended_at IS NULL AND expires_at > @p1 ORDER BY last_seen_at DESC",
+            [userId, now.ToUnixTimeMilliseconds()], cancellationToken);
 
     public async Task<IReadOnlyList<string>> EndAllAsync(string userId, DateTimeOffset now, string reason, string? exceptSessionId, CancellationToken cancellationToken = default)
     {
-        var ids = await db.Sessions
-            .Where(s => s.UserId == userId && s.EndedAt == null && s.Id != exceptSessionId)
-            .Select(s => s.Id)
-            .ToListAsync(cancellationToken);
-        if (ids.Count == 0)
+        var ids = exceptSessionId is null
+            ? await db.StringsAsync("SELECT id FROM sessions WHERE user_id = @p0 AND ended_at IS NULL", [userId], cancellationToken)
+            : await db.StringsAsync("SELECT id FROM sessions WHERE user_id = @p0 AND ended_at IS NULL AND id <> @p1", [userId, exceptSessionId], cancellationToken);
+        foreach (var id in ids)
         {
-            return ids;
-        }
-        await db.Sessions
-            .Where(s => ids.Contains(s.Id) && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndReason, reason), cancellationToken);
-        foreach (var tracked in db.Sessions.Local.Where(s => ids.Contains(s.Id)))
-        {
-            db.Entry(tracked).State = EntityState.Detached;
+            await db.ExecuteAsync("UPDATE sessions SET ended_at = @p0, end_reason = @p1 WHERE id = @p2 AND ended_at IS NULL",
+                [now.ToUnixTimeMilliseconds(), reason, id], cancellationToken);
+            db.Detach(Map, id);
         }
         return ids;
     }
 }
 
-/// <summary>Reads session state through its own short-lived context, outside any unit of work.</summary>
-internal sealed class EfSessionStateReader(IDbContextFactory<GatehouseDbContext> factory) : ISessionStateReader
+internal sealed class SqlOneTimeTokenRepository(SqlSession db) : IOneTimeTokenRepository
 {
-    private static readonly Func<GatehouseDbContext, string, Task<Session?>> Query =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string id) => db.Sessions.AsNoTracking().FirstOrDefault(s => s.Id == id));
+    private static readonly EntityMap<OneTimeToken> Map = Maps.OneTimeTokens;
 
-    public async Task<SessionState> ReadAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var session = await Query(db, sessionId);
-        return session is null ? new SessionState(false, -1) : new SessionState(session.IsActive(now), session.Generation);
-    }
-}
-
-internal sealed class EfOneTimeTokenRepository(GatehouseDbContext db) : IOneTimeTokenRepository
-{
-    public void Add(OneTimeToken token) => db.OneTimeTokens.Add(token);
+    public void Add(OneTimeToken token) => db.Add(Map, token);
 
     public Task<OneTimeToken?> FindAsync(string hash, CancellationToken cancellationToken = default) =>
-        db.OneTimeTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Hash == hash, cancellationToken);
+        db.FirstAsync(Map, false, $"SELECT {Map.Select} FROM one_time_tokens WHERE hash = @p0", [hash], cancellationToken);
 
     public async Task<bool> TryConsumeAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await db.OneTimeTokens
-            .Where(t => t.Hash == hash && t.ConsumedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.ConsumedAt, now), cancellationToken) == 1;
+        await db.ExecuteAsync("UPDATE one_time_tokens SET consumed_at = @p0 WHERE hash = @p1 AND consumed_at IS NULL",
+            [now.ToUnixTimeMilliseconds(), hash], cancellationToken) == 1;
 
     public Task ConsumeAllAsync(string purpose, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        db.OneTimeTokens
-            .Where(t => t.UserId == userId && t.Purpose == purpose && t.ConsumedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.ConsumedAt, now), cancellationToken);
+        db.ExecuteAsync("UPDATE one_time_tokens SET consumed_at = @p0 WHERE user_id = @p1 AND purpose = @p2 AND consumed_at IS NULL",
+            [now.ToUnixTimeMilliseconds(), userId, purpose], cancellationToken);
 
-    public Task<int> CountIssuedSinceAsync(string purpose, string userId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
-        db.OneTimeTokens.CountAsync(t => t.UserId == userId && t.Purpose == purpose && t.CreatedAt >= since, cancellationToken);
+    public async Task<int> CountIssuedSinceAsync(string purpose, string userId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        (int)await db.ScalarAsync("SELECT COUNT(*) FROM one_time_tokens WHERE user_id = @p0 AND purpose = @p1 AND created_at >= @p2",
+            [userId, purpose, since.ToUnixTimeMilliseconds()], cancellationToken);
 }
 
-internal sealed class EfOutboxRepository(GatehouseDbContext db) : IOutboxRepository
+internal sealed class SqlOutboxRepository(SqlSession db) : IOutboxRepository
 {
-    public void Add(OutboxMessage message) => db.OutboxMessages.Add(message);
+    private static readonly EntityMap<OutboxMessage> Map = Maps.OutboxMessages;
+
+    public void Add(OutboxMessage message) => db.Add(Map, message);
 
     public async Task<IReadOnlyList<OutboxMessage>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) =>
-        await db.OutboxMessages.AsNoTracking()
-            .Where(m => m.SentAt == null && m.FailedAt == null && m.NextAttemptAt <= now)
-            .OrderBy(m => m.Id)
-            .Take(max)
-            .ToListAsync(cancellationToken);
+        await db.QueryAsync(Map, false,
+            $"SELECT {Map.Select} FROM outbox_messages WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @p0 ORDER BY id LIMIT @p1",
+            [now.ToUnixTimeMilliseconds(), max], cancellationToken);
 
     public async Task<bool> TryClaimAsync(long id, int attempts, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        await db.OutboxMessages
-            .Where(m => m.Id == id && m.Attempts == attempts && m.SentAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Attempts, attempts + 1).SetProperty(m => m.NextAttemptAt, leaseUntil), cancellationToken) == 1;
+        await db.ExecuteAsync("UPDATE outbox_messages SET attempts = @p0, next_attempt_at = @p1 WHERE id = @p2 AND attempts = @p3 AND sent_at IS NULL",
+            [attempts + 1, leaseUntil.ToUnixTimeMilliseconds(), id, attempts], cancellationToken) == 1;
 
     public Task MarkSentAsync(long id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        db.OutboxMessages
-            .Where(m => m.Id == id)
-            .ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, now).SetProperty(m => m.ProtectedBody, "").SetProperty(m => m.LastError, (string?)null), cancellationToken);
+        db.ExecuteAsync("UPDATE outbox_messages SET sent_at = @p0, protected_body = '', last_error = NULL WHERE id = @p1",
+            [now.ToUnixTimeMilliseconds(), id], cancellationToken);
 
     public Task MarkFailedAttemptAsync(long id, DateTimeOffset nextAttemptAt, bool giveUp, string error, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        db.OutboxMessages
-            .Where(m => m.Id == id)
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(m => m.NextAttemptAt, nextAttemptAt)
-                .SetProperty(m => m.LastError, error.Length > 1000 ? error[..1000] : error)
-                .SetProperty(m => m.FailedAt, giveUp ? now : null), cancellationToken);
+        db.ExecuteAsync("UPDATE outbox_messages SET next_attempt_at = @p0, last_error = @p1, failed_at = @p2 WHERE id = @p3",
+            [nextAttemptAt.ToUnixTimeMilliseconds(), error.Length > 1000 ? error[..1000] : error, giveUp ? now.ToUnixTimeMilliseconds() : null, id], cancellationToken);
 }
 
-internal sealed class EfAuditLog(GatehouseDbContext db) : IAuditLog
+internal sealed class SqlAuditLog(SqlSession db) : IAuditLog
 {
-    public void Add(AuditEvent auditEvent) => db.AuditEvents.Add(auditEvent);
+    private static readonly EntityMap<AuditEvent> Map = Maps.AuditEvents;
+
+    public void Add(AuditEvent auditEvent) => db.Add(Map, auditEvent);
 
     public async Task<Page<AuditEvent>> ListAsync(string? userId, string? type, int offset, int limit, CancellationToken cancellationToken = default)
     {
-        var query = db.AuditEvents.AsNoTracking();
+        var conditions = new List<string>();
+        var args = new List<object?>();
         if (userId is not null)
         {
-            query = query.Where(e => e.UserId == userId);
+            conditions.Add("user_id = " + SqlCommands.ParameterName(args.Count));
+            args.Add(userId);
         }
         if (type is not null)
         {
-            query = query.Where(e => e.Type == type);
+            conditions.Add("type = " + SqlCommands.ParameterName(args.Count));
+            args.Add(type);
         }
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(e => e.Id).Skip(offset).Take(limit).ToListAsync(cancellationToken);
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM audit_events" + where, [.. args], cancellationToken);
+        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM audit_events{where} ORDER BY id DESC LIMIT {limit} OFFSET {offset}", [.. args], cancellationToken);
         return new Page<AuditEvent>(items, total, offset, limit);
     }
 }
 
-internal sealed class EfClientRepository(GatehouseDbContext db) : IClientRepository
+internal sealed class SqlClientRepository(SqlSession db) : IClientRepository
 {
+    private static readonly EntityMap<Client> Map = Maps.Clients;
+
     public Task<Client?> FindAsync(string clientId, CancellationToken cancellationToken = default) =>
-        db.Clients.FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken);
+        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM clients WHERE client_id = @p0", [clientId], cancellationToken);
 
     public Task<Client?> FindByNumberAsync(long number, CancellationToken cancellationToken = default) =>
-        db.Clients.FirstOrDefaultAsync(c => c.Number == number, cancellationToken);
+        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM clients WHERE number = @p0", [number], cancellationToken);
 
     public async Task<Page<Client>> ListAsync(int offset, int limit, bool includeDeleted, CancellationToken cancellationToken = default)
     {
-        var query = db.Clients.AsNoTracking();
-        if (!includeDeleted)
-        {
-            query = query.Where(c => c.DeletedAt == null);
-        }
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(c => c.Number).Skip(offset).Take(limit).ToListAsync(cancellationToken);
+        var where = includeDeleted ? "" : " WHERE deleted_at IS NULL";
+        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM clients" + where, [], cancellationToken);
+        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM clients{where} ORDER BY number LIMIT {limit} OFFSET {offset}", [], cancellationToken);
         return new Page<Client>(items, total, offset, limit);
     }
 
-    public void Add(Client client) => db.Clients.Add(client);
+    public void Add(Client client) => db.Add(Map, client);
 
-    public void Remove(Client client) => db.Clients.Remove(client);
+    public void Remove(Client client) => db.Remove(Map, client);
 }
 
-internal sealed class EfSigningKeyRepository(IDbContextFactory<GatehouseDbContext> factory) : ISigningKeyRepository
+internal sealed class SqlTeamRepository(SqlSession db) : ITeamRepository
 {
-    public async Task<IReadOnlyList<SigningKey>> ListPublishedAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    private static readonly EntityMap<Team> Map = Maps.Teams;
+    private static readonly EntityMap<TeamMember> Members = Maps.TeamMembers;
+
+    public Task<Team?> FindAsync(string id, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM teams WHERE id = @p0", [id], cancellationToken);
+
+    public async Task<Page<Team>> ListAsync(int offset, int limit, CancellationToken cancellationToken = default)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return await db.SigningKeys.AsNoTracking().Where(k => k.ExpiresAt > now).OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM teams", [], cancellationToken);
+        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM teams ORDER BY number LIMIT {limit} OFFSET {offset}", [], cancellationToken);
+        return new Page<Team>(items, total, offset, limit);
     }
 
-    public async Task AddAsync(SigningKey key, CancellationToken cancellationToken = default)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        db.SigningKeys.Add(key);
-        await db.SaveChangesAsync(cancellationToken);
-    }
+    public async Task<IReadOnlyList<TeamMember>> MembersAsync(string teamId, CancellationToken cancellationToken = default) =>
+        await db.QueryAsync(Members, true, $"SELECT {Members.Select} FROM team_members WHERE team_id = @p0 ORDER BY created_at", [teamId], cancellationToken);
+
+    public async Task<IReadOnlyList<TeamMember>> MembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.QueryAsync(Members, false, $"SELECT {Members.Select} FROM team_members WHERE user_id = @p0 ORDER BY created_at", [userId], cancellationToken);
+
+    public Task<TeamMember?> FindMemberAsync(string teamId, string userId, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Members, true, $"SELECT {Members.Select} FROM team_members WHERE team_id = @p0 AND user_id = @p1", [teamId, userId], cancellationToken);
+
+    public void Add(Team team) => db.Add(Map, team);
+
+    public void Remove(Team team) => db.Remove(Map, team);
+
+    public void AddMember(TeamMember member) => db.Add(Members, member);
+
+    public void RemoveMember(TeamMember member) => db.Remove(Members, member);
 }
 
-/// <summary>Data Protection's key ring rows (used by the server's XML repository).</summary>
-public sealed class DataProtectionKeyStore(IDbContextFactory<GatehouseDbContext> factory)
+internal sealed class SqlUserClientRepository(SqlSession db) : IUserClientRepository
 {
-    public IReadOnlyList<string> ReadAll()
-    {
-        using var db = factory.CreateDbContext();
-        return db.DataProtectionKeys.AsNoTracking().OrderBy(k => k.Id).Select(k => k.Xml).ToList();
-    }
+    private static readonly EntityMap<Client> Clients = Maps.Clients;
 
-    public void Store(string? friendlyName, string xml)
-    {
-        using var db = factory.CreateDbContext();
-        db.DataProtectionKeys.Add(new DataProtectionKey { FriendlyName = friendlyName, Xml = xml });
-        db.SaveChanges();
-    }
+    public async Task<bool> IsAllowedAsync(string userId, string clientId, CancellationToken cancellationToken = default) =>
+        await db.ScalarAsync("SELECT COUNT(*) FROM user_clients WHERE user_id = @p0 AND client_id = @p1", [userId, clientId], cancellationToken) > 0;
+
+    public async Task<IReadOnlyList<Client>> ListClientsAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.QueryAsync(Clients, false,
+            $"SELECT {Clients.SelectAs("c")} FROM clients c WHERE c.deleted_at IS NULL AND EXISTS (SELECT 1 FROM user_clients u WHERE u.user_id = @p0 AND u.client_id = c.client_id) ORDER BY c.number",
+            [userId], cancellationToken);
+
+    public void Add(UserClient userClient) => db.Add(Maps.UserClients, userClient);
+
+    public Task<int> RemoveAsync(string userId, string clientId, CancellationToken cancellationToken = default) =>
+        db.ExecuteAsync("DELETE FROM user_clients WHERE user_id = @p0 AND client_id = @p1", [userId, clientId], cancellationToken);
+}
+
+internal sealed class SqlSignInOtpRepository(SqlSession db) : ISignInOtpRepository
+{
+    private static readonly EntityMap<SignInOtp> Map = Maps.SignInOtps;
+
+    public void Add(SignInOtp otp) => db.Add(Map, otp);
+
+    public Task<SignInOtp?> FindAsync(string id, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM sign_in_otps WHERE id = @p0", [id], cancellationToken);
+
+    public Task<SignInOtp?> FindByHashAsync(string hash, CancellationToken cancellationToken = default) =>
+        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM sign_in_otps WHERE hash = @p0", [hash], cancellationToken);
+
+    public void Remove(SignInOtp otp) => db.Remove(Map, otp);
+
+    public async Task<bool> TryConsumeAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await db.ExecuteAsync("UPDATE sign_in_otps SET consumed_at = @p0 WHERE hash = @p1 AND consumed_at IS NULL AND expires_at > @p0",
+            [now.ToUnixTimeMilliseconds(), hash], cancellationToken) == 1;
 }

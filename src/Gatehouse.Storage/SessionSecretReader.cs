@@ -1,21 +1,26 @@
 using Gatehouse.Core.Common;
-using Microsoft.EntityFrameworkCore;
+using Gatehouse.Core.Sessions;
+using Gatehouse.Storage.Sql;
 
 namespace Gatehouse.Storage;
 
-/// <summary>
-/// Looks a cookie-session secret hash up through its own short-lived context, so resolving a
-/// cookie needs no unit of work (like <see cref="EfSessionStateReader"/>).
-/// </summary>
-internal sealed class EfSessionSecretReader(IDbContextFactory<GatehouseDbContext> factory) : ISessionSecretReader
+/// <summary>Looks a cookie-session secret hash up outside any unit of work.</summary>
+internal sealed class SqlSessionSecretReader(DetachedReads reads) : ISessionSecretReader
 {
-    private static readonly Func<GatehouseDbContext, string, Task<SessionSecretMatch?>> Query =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string hash) =>
-            db.Sessions.AsNoTracking().Where(s => s.SecretHash == hash).Select(s => new SessionSecretMatch(s.Id, s.UserId)).FirstOrDefault());
+    public Task<SessionSecretMatch?> FindAsync(string secretHash, CancellationToken cancellationToken = default) =>
+        reads.FirstAsync("SELECT id, user_id FROM sessions WHERE secret_hash = @p0", [secretHash],
+            r => new SessionSecretMatch(r.GetString(0), r.GetString(1)), cancellationToken);
+}
 
-    public async Task<SessionSecretMatch?> FindAsync(string secretHash, CancellationToken cancellationToken = default)
+/// <summary>Reads session state outside any unit of work (the per-request liveness check).</summary>
+internal sealed class SqlSessionStateReader(DetachedReads reads) : ISessionStateReader
+{
+    public async Task<SessionState> ReadAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return await Query(db, secretHash);
+        var state = await reads.FirstAsync("SELECT ended_at, expires_at, generation FROM sessions WHERE id = @p0", [sessionId],
+            r => ((bool Ended, DateTimeOffset ExpiresAt, long Generation)?)(!r.IsDBNull(0), SqlValues.Time(r.GetInt64(1)), r.GetInt64(2)), cancellationToken);
+        return state is { } s
+            ? new SessionState(!s.Ended && s.ExpiresAt > now, s.Generation)
+            : new SessionState(false, -1);
     }
 }

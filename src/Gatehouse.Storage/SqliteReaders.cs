@@ -4,9 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Gatehouse.Storage;
 
 /// <summary>
-/// Kept-open SQLite connections for the hottest reads, each keeping its statements prepared:
-/// a pooled connection per query through EF costs an open, a close and a fresh parse of the
-/// SQL every time. At most two connections per core are lent at once (more would only queue
+/// Kept-open SQLite connections for the reads outside a unit of work (the refresh snapshot,
+/// session state, users for caches), each keeping its statements prepared: a pooled connection
+/// per query costs an open, a close and a fresh parse of the SQL every time. At most two connections per core are lent at once (more would only queue
 /// on the cores); a borrower waits for one to come back.
 /// </summary>
 internal sealed class SqliteReaders(DatabaseConnections connections) : IDisposable
@@ -69,7 +69,7 @@ internal sealed class SqliteReaders(DatabaseConnections connections) : IDisposab
             Connection = connection;
             connection.Open();
             using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = StorageServiceCollectionExtensions.SqlitePragmas.Sql;
+            pragmas.CommandText = SqlitePragmas.Sql;
             pragmas.ExecuteNonQuery();
         }
 

@@ -1,127 +1,42 @@
-using System.Runtime.CompilerServices;
 using Gatehouse.Core.Accounts;
 using Gatehouse.Core.Common;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using Gatehouse.Storage.Sql;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Storage;
 
-/// <summary>Reads a user through its own short-lived context, untracked, outside any unit of work.</summary>
-internal sealed class EfUserReader(IDbContextFactory<GatehouseDbContext> factory) : IUserReader
+/// <summary>Reads a user outside any unit of work, untracked.</summary>
+internal sealed class SqlUserReader(DetachedReads reads) : IUserReader
 {
-    private static readonly Func<GatehouseDbContext, string, Task<User?>> ById =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string id) => db.Users.AsNoTracking().FirstOrDefault(u => u.Id == id));
+    private static readonly string ById = $"SELECT {Maps.Users.Select} FROM users WHERE id = @p0";
 
-    public async Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return await ById(db, id);
-    }
+    public Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default) =>
+        reads.FirstAsync(ById, [id], r => Maps.Users.Read(r), cancellationToken);
 }
 
 /// <summary>
-/// Reports every user row EF writes to <see cref="IUserChangeListener"/>: right after the save,
-/// and again when the surrounding transaction commits (a cache refilled between the save and
-/// the commit would otherwise hold the old row). Users are only written through tracked
-/// entities (no bulk updates of users exist), so this sees every write of this process.
+/// Tells <see cref="IUserChangeListener"/> about every user row the unit of work writes: right
+/// after the save, and again when the surrounding transaction commits (a cache refilled between
+/// the save and the commit would otherwise hold the old row). Users are only written through
+/// tracked entities (no bulk updates of users exist), so this sees every write of this process.
+/// The listener is resolved at first use: it is a cache that reads through storage itself.
 /// </summary>
-internal sealed class UserChangeInterceptor(Lazy<IUserChangeListener?> listener) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class UserChangeNotifier(IServiceProvider? services)
 {
-    private readonly ConditionalWeakTable<DbContext, List<string>> _saving = [];
-    private readonly ConditionalWeakTable<DbContext, List<string>> _uncommitted = [];
+    /// <summary>For writes that never touch users.</summary>
+    public static UserChangeNotifier None { get; } = new(null);
 
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    private readonly Lazy<IUserChangeListener?> _listener = new(() => services?.GetService<IUserChangeListener>());
+
+    public void Changed(IReadOnlyList<string> userIds)
     {
-        Collect(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Collect(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        Saved(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        Saved(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => Saved(eventData.Context);
-
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Saved(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Committed(eventData.Context);
-
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Committed(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private void Collect(DbContext? context)
-    {
-        if (context is null)
+        if (userIds.Count == 0 || _listener.Value is not { } listener)
         {
             return;
         }
-        List<string>? ids = null;
-        foreach (var entry in context.ChangeTracker.Entries<User>())
+        foreach (var id in userIds)
         {
-            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
-            {
-                (ids ??= []).Add(entry.Entity.Id);
-            }
-        }
-        if (ids is not null)
-        {
-            _saving.AddOrUpdate(context, ids);
-        }
-    }
-
-    private void Saved(DbContext? context)
-    {
-        if (context is null || !_saving.TryGetValue(context, out var ids))
-        {
-            return;
-        }
-        _saving.Remove(context);
-        Notify(ids);
-        if (context.Database.CurrentTransaction is not null)
-        {
-            _uncommitted.GetOrCreateValue(context).AddRange(ids);
-        }
-    }
-
-    private void Committed(DbContext? context)
-    {
-        if (context is not null && _uncommitted.TryGetValue(context, out var ids))
-        {
-            _uncommitted.Remove(context);
-            Notify(ids);
-        }
-    }
-
-    private void Notify(List<string> ids)
-    {
-        if (listener.Value is not { } changes)
-        {
-            return;
-        }
-        foreach (var id in ids)
-        {
-            changes.UserChanged(id);
+            listener.UserChanged(id);
         }
     }
 }

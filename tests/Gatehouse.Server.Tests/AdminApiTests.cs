@@ -132,8 +132,7 @@ public sealed class AdminApiTests(GatehouseFactory factory) : IClassFixture<Gate
         const string secret = "plain-secret-value-0123456789";
         await _api.SendAsync(HttpMethod.Post, "/api/v1/admin/clients", admin, new { clientId, secret });
         await using var scope = factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Gatehouse.Storage.GatehouseDbContext>();
-        var stored = db.Clients.Single(c => c.ClientId == clientId);
+        var stored = (await scope.ServiceProvider.GetRequiredService<Gatehouse.Core.Common.IClientRepository>().FindAsync(clientId))!;
         Assert.DoesNotContain(secret, stored.ProtectedSecret, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Gatehouse.Core.Accounts;
+using Gatehouse.Core.Common;
 using Gatehouse.Server.Tests.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -151,18 +152,16 @@ public sealed class ConfigurationTests
         await api.RegisterAsync(email);
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
-            var user = db.Users.Single(u => u.NormalizedEmail == Normalizer.Email(email));
+            var user = (await scope.ServiceProvider.GetRequiredService<IUserRepository>().FindByEmailAsync(Normalizer.Email(email)))!;
             user.PasswordHash = importedHash;
-            await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().SaveChangesAsync();
         }
 
         await api.SignInAsync(email, password);
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
-            var user = db.Users.Single(u => u.NormalizedEmail == Normalizer.Email(email));
+            var user = (await scope.ServiceProvider.GetRequiredService<IUserRepository>().FindByEmailAsync(Normalizer.Email(email)))!;
             Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", user.PasswordHash, StringComparison.Ordinal);
         }
         await api.SignInAsync(email, password);

@@ -50,8 +50,7 @@ public sealed class SigningKeyTests
         using var factory = new GatehouseFactory();
         await factory.CreateClient().GetAsync("/.well-known/jwks.json");
         await using var scope = factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Gatehouse.Storage.GatehouseDbContext>();
-        var key = db.SigningKeys.First();
+        var key = (await scope.ServiceProvider.GetRequiredService<Gatehouse.Core.Common.ISigningKeyRepository>().ListPublishedAsync(DateTimeOffset.UtcNow))[0];
         Assert.DoesNotContain("\"d\"", key.PublicJwk, StringComparison.Ordinal);
         // A PKCS#8 key in base64 starts with "MI"; the stored value is a Data Protection payload.
         Assert.False(key.ProtectedPrivateKey.StartsWith("MI", StringComparison.Ordinal));

@@ -37,7 +37,7 @@ internal static class GatehouseServices
         });
         // Quiet framework chatter by default (also when run outside the folder holding
         // appsettings.json); a Logging:LogLevel setting for the category still wins.
-        foreach (var (category, level) in new[] { ("Microsoft.EntityFrameworkCore", LogLevel.Warning), ("Microsoft.AspNetCore", LogLevel.Warning), ("Microsoft.AspNetCore.DataProtection", LogLevel.Error) })
+        foreach (var (category, level) in new[] { ("Microsoft.AspNetCore", LogLevel.Warning), ("Microsoft.AspNetCore.DataProtection", LogLevel.Error) })
         {
             if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
             {
@@ -82,10 +82,6 @@ internal static class GatehouseServices
         var dataDirectory = config["DataDirectory"] is { Length: > 0 } dir ? dir : new GatehouseOptions().DataDirectory;
         var connectionString = database.ConnectionString is { Length: > 0 } cs ? cs : StorageServiceCollectionExtensions.DefaultSqliteConnectionString(dataDirectory);
         services.AddGatehouseStorage(database.ParsedProvider, connectionString);
-        // Build the EF model on the other core while the host is being built (StorageWarmup).
-        var warmup = new StorageWarmup(database.ParsedProvider, connectionString);
-        services.AddSingleton(warmup);
-        _ = warmup.RunAsync();
 
         services.TryAddSingleton(TimeProvider.System);
 
@@ -171,10 +167,9 @@ internal static class GatehouseServices
 }
 
 /// <summary>
-/// Runs before the server listens: creates the data directory and applies migrations (plain
-/// ADO.NET, no EF model needed), so /health/ready is true as soon as the port is open. The EF
-/// model and the signing key are then made ready in the background; a request that needs them
-/// earlier simply waits for them.
+/// Runs before the server listens: creates the data directory and applies migrations, so
+/// /health/ready is true as soon as the port is open. The signing key is then made ready in the
+/// background; a request that needs it earlier simply waits for it.
 /// </summary>
 internal sealed partial class DatabaseInitializer(IServiceProvider services, IOptions<GatehouseOptions> options, ILogger<DatabaseInitializer> logger) : IHostedService
 {
@@ -198,7 +193,6 @@ internal sealed partial class DatabaseInitializer(IServiceProvider services, IOp
     {
         try
         {
-            await services.GetRequiredService<StorageWarmup>().RunAsync();
             await services.GetRequiredService<SigningKeyManager>().GetAsync();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
