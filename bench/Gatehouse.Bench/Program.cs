@@ -28,7 +28,8 @@ var serverEnvironment = args.Select((a, i) => a == "--server-env" && i + 1 < arg
     .ToList();
 var root = FindRoot();
 var configuration = Arg("--configuration") ?? "Release";
-var gatehouseDll = Path.GetFullPath(Arg("--gatehouse-dll") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
+// --gatehouse PATH: the server to run, a .dll (on the shared runtime) or a native executable.
+var gatehouseDll = Path.GetFullPath(Arg("--gatehouse") ?? Arg("--gatehouse-dll") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
 var peerDll = Path.GetFullPath(Arg("--peer-dll") ?? Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, "net10.0/IdentityPeer.dll"), root);
 const string Password = "Bench-Passw0rd! long enough";
 const string ArcSecret = "bench-client-secret-0123456789abcdef";
@@ -96,16 +97,11 @@ Dictionary<string, string> WithServerEnvironment(Dictionary<string, string> envi
 
 // Dialect arc's /auth/login-token: a client made with the admin command, every benchmark user
 // allowed on it through the admin API.
-async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, LeanHttpConnection[] lean, int pid, string[] users, string[] userIds, string data)
+async Task<WorkloadResult> ArcSignInAsync(HttpClient http, LeanHttpConnection[] lean, int pid, string[] users, string[] userIds, string data)
 {
     await turns.NextAsync(0, "arc");
-    var admin = await RunCommandAsync(gatehouseDll, data, "create-admin", "--email", "admin@bench.test", "--password", Password);
-    var client = await RunCommandAsync(gatehouseDll, data, "create-client", "--client-id", "bench", "--secret", ArcSecret);
-    if (admin != 0 || client != 0)
-    {
-        Console.WriteLine("  (could not create the admin or the client: arc sign-in skipped)");
-        return null;
-    }
+    await RunCommandAsync(gatehouseDll, data, "create-admin", "--email", "admin@bench.test", "--password", Password);
+    await RunCommandAsync(gatehouseDll, data, "create-client", "--client-id", "bench", "--secret", ArcSecret);
     var signIn = await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = "admin@bench.test", password = Password });
     var adminToken = (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
     foreach (var id in userIds)
@@ -118,10 +114,10 @@ async Task<WorkloadResult?> ArcSignInAsync(HttpClient http, LeanHttpConnection[]
     return await Run("password sign-in (arc /auth/login-token)", pid, async vu => (await lean[vu].SendAsync(requests[vu])).Status is >= 200 and < 300, argonBound: true);
 }
 
-static async Task<int> RunCommandAsync(string dll, string data, params string[] arguments)
+/// An admin command of the server (create-admin, create-client); a failure stops the run.
+static async Task RunCommandAsync(string dll, string data, params string[] arguments)
 {
-    var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    info.ArgumentList.Add(dll);
+    var info = ServerProcess.StartInfo(dll);
     foreach (var argument in arguments)
     {
         info.ArgumentList.Add(argument);
@@ -129,10 +125,14 @@ static async Task<int> RunCommandAsync(string dll, string data, params string[] 
     info.Environment["Gatehouse__DataDirectory"] = data;
     info.Environment["Logging__LogLevel__Default"] = "Warning";
     using var process = System.Diagnostics.Process.Start(info)!;
-    await process.StandardOutput.ReadToEndAsync();
-    await process.StandardError.ReadToEndAsync();
+    var output = process.StandardOutput.ReadToEndAsync();
+    var errors = await process.StandardError.ReadToEndAsync();
+    await output;
     await process.WaitForExitAsync();
-    return process.ExitCode;
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"`{arguments[0]}` exited with code {process.ExitCode}: {errors.Trim()}");
+    }
 }
 
 Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync() => RunTargetAsync(
@@ -148,7 +148,7 @@ Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunPeerAsync() => RunTa
 // The same four workloads against either server: registration, password sign-in, refresh with
 // each client following its own token chain, and an authenticated read.
 async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Target target, Func<string, Dictionary<string, string>> environment,
-    Func<HttpClient, LeanHttpConnection[], int, string[], string[], string, Task<WorkloadResult?>>? extraSignIn)
+    Func<HttpClient, LeanHttpConnection[], int, string[], string[], string, Task<WorkloadResult>>? extraSignIn)
 {
     var data = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
     try
@@ -194,9 +194,9 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
         await turns.NextAsync(target.Server, "sign-in");
         var signIns = Enumerable.Range(0, concurrency).Select(vu => lean[vu].Build("POST", target.SignInPath, json: JsonSerializer.Serialize(target.SignInBody(users[vu])))).ToArray();
         results.Add(await Run(target.Names[1], server.Pid, async vu => (await lean[vu].SendAsync(signIns[vu])).Status == 200, argonBound: target.HashesWithArgon2id));
-        if (extraSignIn is not null && await extraSignIn(http, lean, server.Pid, users, userIds, data) is { } extra)
+        if (extraSignIn is not null)
         {
-            results.Add(extra);
+            results.Add(await extraSignIn(http, lean, server.Pid, users, userIds, data));
         }
 
         await turns.NextAsync(target.Server, "refresh");

@@ -22,17 +22,28 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string dll, string readyPath, IDictionary<string, string> environment)
+    /// <summary>How to start a server: a .dll on the shared runtime, anything else as a native executable (Native AOT).</summary>
+    public static ProcessStartInfo StartInfo(string path)
     {
-        var port = FreePort();
-        var info = new ProcessStartInfo("dotnet")
+        var managed = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var info = new ProcessStartInfo(managed ? "dotnet" : path)
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = Path.GetDirectoryName(path)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
+        if (managed)
+        {
+            info.ArgumentList.Add(path);
+        }
+        return info;
+    }
+
+    public static async Task<ServerProcess> StartAsync(string dll, string readyPath, IDictionary<string, string> environment)
+    {
+        var port = FreePort();
+        var info = StartInfo(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         foreach (var (key, value) in environment)

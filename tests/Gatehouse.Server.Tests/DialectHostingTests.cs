@@ -27,13 +27,13 @@ public sealed class DialectHostingTests
 
         public void Map(RouteGroupBuilder group)
         {
-            group.MapGet("/ping", () => Results.Json(new { pong = true }));
-            group.MapPost("/echo", (EchoBody body) => Results.Json(body));
+            group.MapGet("/ping", () => Results.Json(new PongBody(true), TestDialectJson.Default.PongBody));
+            group.MapPost("/echo", (EchoBody body) => Results.Json(body, TestDialectJson.Default.EchoBody));
             group.MapGet("/boom", IResult () => throw new InvalidOperationException("secret detail"));
         }
 
         public Task WriteErrorAsync(HttpContext context, int status) =>
-            context.Response.WriteAsJsonAsync(new { alphaError = status });
+            context.Response.WriteAsJsonAsync(new AlphaErrorBody(status), TestDialectJson.Default.AlphaErrorBody);
     }
 
     private sealed class BetaDialect : IDialect
@@ -41,13 +41,17 @@ public sealed class DialectHostingTests
         public string Name => "beta";
         public string DefaultBasePath => "/";
 
-        public void Map(RouteGroupBuilder group) => group.MapGet("/alpha/ping", () => Results.Json(new { beta = true }));
+        public void Map(RouteGroupBuilder group) => group.MapGet("/alpha/ping", () => Results.Json(new BetaPong(true), TestDialectJson.Default.BetaPong));
 
         public Task WriteErrorAsync(HttpContext context, int status) =>
-            context.Response.WriteAsJsonAsync(new { betaError = status });
+            context.Response.WriteAsJsonAsync(new BetaErrorBody(status), TestDialectJson.Default.BetaErrorBody);
     }
 
     public sealed record EchoBody(string Text);
+    public sealed record PongBody(bool Pong);
+    public sealed record BetaPong(bool Beta);
+    public sealed record AlphaErrorBody(int AlphaError);
+    public sealed record BetaErrorBody(int BetaError);
 
     private sealed class DialectFactory(IDictionary<string, string?> settings, bool withBeta = false) : GatehouseFactory
     {
@@ -65,6 +69,8 @@ public sealed class DialectHostingTests
             builder.ConfigureTestServices(services =>
             {
                 var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Gatehouse");
+                // As a real dialect does: its wire types come from its own source-generated context.
+                services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(TestDialectJson.Default));
                 services.AddDialect<AlphaDialect>(config, "alpha");
                 if (withBeta)
                 {
@@ -149,3 +155,11 @@ public sealed class DialectHostingTests
         Assert.Equal(status, JsonDocument.Parse(body).RootElement.GetProperty("alphaError").GetInt32());
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(DialectHostingTests.EchoBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DialectHostingTests.PongBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DialectHostingTests.BetaPong))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DialectHostingTests.AlphaErrorBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DialectHostingTests.BetaErrorBody))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class TestDialectJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -21,11 +21,11 @@ internal static class SystemEndpoints
         {
             return await migrations.IsUpToDateAsync(ct)
                 ? TypedResults.Ok(new HealthResponse("ready"))
-                : TypedResults.Json(new HealthResponse("migrations pending"), statusCode: StatusCodes.Status503ServiceUnavailable);
+                : TypedResults.Json(new HealthResponse("migrations pending"), Native.NativeJsonContext.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
-            return TypedResults.Json(new HealthResponse("database unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
+            return TypedResults.Json(new HealthResponse("database unreachable"), Native.NativeJsonContext.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 

@@ -6,7 +6,7 @@ namespace Gatehouse.Server.Dialects;
 internal static class DialectHosting
 {
     /// <summary>Registers a dialect; its options come from <c>Gatehouse:Dialects:&lt;name&gt;</c>.</summary>
-    public static IServiceCollection AddDialect<TDialect>(this IServiceCollection services, IConfiguration gatehouse, string name)
+    public static IServiceCollection AddDialect<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TDialect>(this IServiceCollection services, IConfiguration gatehouse, string name)
         where TDialect : class, IDialect
     {
         services.AddOptions<DialectOptions>(name).Bind(gatehouse.GetSection($"Dialects:{name}"));

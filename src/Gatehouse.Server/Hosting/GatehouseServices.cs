@@ -45,10 +45,10 @@ internal static class GatehouseServices
             }
         }
 
-        Bind<GatehouseOptions>(services, config);
-        Bind<SmtpOptions>(services, config.GetSection("Smtp"));
-        Bind<RateLimitOptions>(services, config.GetSection("RateLimits"));
-        Bind<ReverseProxyOptions>(services, config.GetSection("ReverseProxy"));
+        services.AddOptions<GatehouseOptions>().Bind(config).ValidateOnStart();
+        services.AddOptions<SmtpOptions>().Bind(config.GetSection("Smtp")).ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(config.GetSection("RateLimits")).ValidateOnStart();
+        services.AddOptions<ReverseProxyOptions>().Bind(config.GetSection("ReverseProxy")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReverseProxyOptions>, ReverseProxyOptionsValidator>();
         services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>().Configure<IOptions<ReverseProxyOptions>>((forwarded, proxy) =>
         {
@@ -63,12 +63,12 @@ internal static class GatehouseServices
                 }
             }
         });
-        Bind<MailLimitOptions>(services, config.GetSection("RateLimits"));
-        Bind<TokenOptions>(services, config.GetSection("Tokens"));
-        Bind<PasswordOptions>(services, config.GetSection("Passwords"));
-        Bind<RegistrationOptions>(services, config.GetSection("Registration"));
-        Bind<SignInOptions>(services, config.GetSection("SignIn"));
-        Bind<DatabaseOptions>(services, config.GetSection("Database"));
+        services.AddOptions<MailLimitOptions>().Bind(config.GetSection("RateLimits")).ValidateOnStart();
+        services.AddOptions<TokenOptions>().Bind(config.GetSection("Tokens")).ValidateOnStart();
+        services.AddOptions<PasswordOptions>().Bind(config.GetSection("Passwords")).ValidateOnStart();
+        services.AddOptions<RegistrationOptions>().Bind(config.GetSection("Registration")).ValidateOnStart();
+        services.AddOptions<SignInOptions>().Bind(config.GetSection("SignIn")).ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Bind(config.GetSection("Database")).ValidateOnStart();
         services.AddOptions<Core.Common.LinkOptions>().Bind(config.GetSection("Links"))
             .Configure<IOptions<GatehouseOptions>>((links, gatehouse) => links.PublicBaseUrl = gatehouse.Value.PublicBaseUrl);
         services.AddSingleton<IValidateOptions<GatehouseOptions>, GatehouseOptionsValidator>();
@@ -149,9 +149,29 @@ internal static class GatehouseServices
         services.AddGatehouseRateLimiting();
         services.ConfigureHttpJsonOptions(o =>
         {
+            // Every type an endpoint reads or writes, and every type the OpenAPI document
+            // describes, comes from a source-generated context. The dialects' contexts name their
+            // own wire types only; their fields keep the names generated for each dialect.
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NativeJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, Api.Admin.TeamJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(2, Dialects.Arc.ArcJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(3, CcxJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(4, FittrackeeJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(5, Dialects.Keymetrics.KeymetricsJsonContext.Default);
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        // No reflection fallback, in tests as in the Native AOT binary (which has none): a type
+        // missing from the contexts fails the tests instead of only the published server.
+        services.PostConfigure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o =>
+        {
+            var chain = o.SerializerOptions.TypeInfoResolverChain;
+            for (var i = chain.Count - 1; i >= 0; i--)
+            {
+                if (chain[i] is System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver)
+                {
+                    chain.RemoveAt(i);
+                }
+            }
         });
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -161,9 +181,6 @@ internal static class GatehouseServices
         }));
         return builder;
     }
-
-    private static void Bind<T>(IServiceCollection services, IConfiguration section) where T : class =>
-        services.AddOptions<T>().Bind(section).ValidateOnStart();
 }
 
 /// <summary>

@@ -218,5 +218,6 @@ public sealed record AuditEventResponse(long Id, DateTimeOffset At, string Type,
 [JsonSerializable(typeof(SetDisabledRequest))]
 [JsonSerializable(typeof(ClientRequest))]
 [JsonSerializable(typeof(ClientResponse))]
+[JsonSerializable(typeof(Api.SystemEndpoints.HealthResponse))]
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 internal sealed partial class NativeJsonContext : JsonSerializerContext;
