@@ -308,8 +308,8 @@ string Document(string table, string repositoryRoot)
         # Benchmarks
 
         Produced by `./scripts/bench.sh` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {cpu}, {memory} memory, .NET {Environment.Version}).
-        Gatehouse runs on SQLite (published as `./scripts/run.sh` does: Release, ReadyToRun; default settings but rate limits lifted); the peer is
-        `bench/peers/IdentityPeer` (published the same way), ASP.NET Core Identity's `MapIdentityApi` on
+        Gatehouse runs on SQLite (published as `./scripts/run.sh` does: Release, Native AOT; default settings but rate limits lifted); the peer is
+        `bench/peers/IdentityPeer` (published as ReadyToRun: EF Core cannot be compiled by Native AOT), ASP.NET Core Identity's `MapIdentityApi` on
         SQLite with default options. The load comes from a separate process over loopback, one
         keep-alive HTTP/1.1 connection per virtual client ({concurrency} virtual clients,
         {warmup.TotalSeconds:0} s of unmeasured warm-up, then {duration.TotalSeconds:0} s measured per workload); the two servers take

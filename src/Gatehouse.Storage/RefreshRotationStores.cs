@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
 using Microsoft.Data.Sqlite;
@@ -103,8 +102,9 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
     private const int MaxBatch = 64;
 
     private readonly DatabaseConnections _connections;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly System.Collections.Concurrent.BlockingCollection<Pending> _queue = [];
+    private readonly Thread _loop;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly long CheckpointInterval = System.Diagnostics.Stopwatch.Frequency;
     private Statements? _statements;
     private SqliteConnection? _checkpointConnection;
@@ -114,31 +114,54 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
     public SqliteRotationWriter(DatabaseConnections connections)
     {
         _connections = connections;
-        _loop = Task.Run(RunAsync);
+        // Its own thread: the writer blocks in SQLite for most of its turn, which on a
+        // thread-pool thread would take one of the few threads that serve requests.
+        _loop = new Thread(Run) { IsBackground = true, Name = "sqlite rotation writer" };
+        _loop.Start();
     }
 
     public Task<bool> RotateAsync(RefreshRotation rotation)
     {
         var pending = new Pending(rotation);
-        if (!_queue.Writer.TryWrite(pending))
+        try
         {
+            _queue.Add(pending);
+        }
+        catch (InvalidOperationException)
+        {
+            // Adding was completed: the writer is shutting down.
             throw new ObjectDisposedException(nameof(SqliteRotationWriter));
         }
         return pending.Outcome.Task;
     }
 
-    private async Task RunAsync()
+    private void Run()
+    {
+        try
+        {
+            RunLoop();
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void RunLoop()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        // Blocks until a rotation is queued (the producer wakes this thread directly), then
+        // takes everything else queued meanwhile.
+        while (_queue.TryTake(out var first, Timeout.Infinite))
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            batch.Add(first);
+            while (batch.Count < MaxBatch && _queue.TryTake(out var pending))
             {
                 batch.Add(pending);
             }
             try
             {
-                await SqliteWriteLock.Instance.EnterAsync();
+                SqliteWriteLock.Instance.Enter();
                 try
                 {
                     Write(batch);
@@ -224,11 +247,12 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop;
+        _queue.CompleteAdding();
+        await _stopped.Task;
         await _checkpoint;
         _statements?.Dispose();
         _checkpointConnection?.Dispose();
+        _queue.Dispose();
     }
 
     private sealed record Pending(RefreshRotation Rotation)
