@@ -92,6 +92,28 @@ public sealed class UnitOfWorkTests(GatehouseFactory factory) : IClassFixture<Ga
     }
 
     [Fact]
+    public async Task A_scope_disposed_synchronously_in_a_transaction_rolls_back_and_frees_the_writer()
+    {
+        var abandoned = Emails.New();
+        using (var scope = factory.Services.CreateScope())
+        {
+            var work = scope.ServiceProvider.GetRequiredService<IUnitOfWork>();
+            _ = await work.BeginTransactionAsync();
+            scope.ServiceProvider.GetRequiredService<IUserRepository>().Add(NewUser(abandoned));
+            Assert.Equal(SaveOutcome.Saved, (await work.SaveChangesAsync()).Outcome);
+        }
+
+        var next = Emails.New();
+        await using var after = Scope();
+        after.Users.Add(NewUser(next));
+        // On SQLite a writer's turn that was never given back would make this wait forever.
+        var saved = await after.Work.SaveChangesAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(SaveOutcome.Saved, saved.Outcome);
+        Assert.Null(await after.Users.FindByEmailAsync(Normalizer.Email(abandoned)));
+        Assert.NotNull(await after.Users.FindByEmailAsync(Normalizer.Email(next)));
+    }
+
+    [Fact]
     public async Task An_added_row_gets_its_database_number_and_a_removed_row_is_deleted()
     {
         var team = new Team { Id = "team_" + Guid.NewGuid().ToString("N"), Name = "Storage", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };

@@ -13,7 +13,7 @@ namespace Gatehouse.Storage.Sql;
 /// changed columns, so a concurrent write to another column is not undone) and what was removed,
 /// in one transaction. Reading a row that is already tracked returns the tracked entity.
 /// </summary>
-internal sealed class SqlSession(DatabaseConnections connections, UserChangeNotifier users) : IUnitOfWork, IAsyncDisposable
+internal sealed class SqlSession(DatabaseConnections connections, UserChangeNotifier users) : IUnitOfWork, IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<(IEntityMap Map, string Key), Entry> _byKey = [];
     private readonly Dictionary<object, Entry> _byEntity = new(ReferenceEqualityComparer.Instance);
@@ -431,6 +431,26 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
         if (entry.Original is not null)
         {
             _byKey.Remove((entry.Map, entry.Map.KeyOf(entry.Original)));
+        }
+    }
+
+    /// <summary>For a scope disposed synchronously: rolls back what was not committed and closes.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            _transaction?.Dispose();
+        }
+        finally
+        {
+            _transaction = null;
+            if (_holdsWriteLock)
+            {
+                _holdsWriteLock = false;
+                SqliteWriteLock.Instance.Exit();
+            }
+            _connection?.Dispose();
+            _connection = null;
         }
     }
 
