@@ -29,7 +29,7 @@ var serverEnvironment = args.Select((a, i) => a == "--server-env" && i + 1 < arg
 var root = FindRoot();
 var configuration = Arg("--configuration") ?? "Release";
 // --gatehouse PATH: the server to run, a .dll (on the shared runtime) or a native executable.
-var gatehouseDll = Path.GetFullPath(Arg("--gatehouse") ?? Arg("--gatehouse-dll") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
+var gatehouseServer = Path.GetFullPath(Arg("--gatehouse") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
 var peerDll = Path.GetFullPath(Arg("--peer-dll") ?? Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, "net10.0/IdentityPeer.dll"), root);
 const string Password = "Bench-Passw0rd! long enough";
 const string ArcSecret = "bench-client-secret-0123456789abcdef";
@@ -69,7 +69,7 @@ Console.WriteLine(smoke ? "smoke run: every workload completed without errors" :
 return 0;
 
 Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunGatehouseAsync() => RunTargetAsync(
-    new Target("Gatehouse (SQLite, fresh data directory)", gatehouseDll, "/health/ready",
+    new Target("Gatehouse (SQLite, fresh data directory)", gatehouseServer, "/health/ready",
         "/api/v1/account/register", HttpStatusCode.Created, email => new { email, password = Password },
         "/api/v1/account/sign-in", email => new { login = email, password = Password },
         "/api/v1/account/refresh", "/api/v1/account/me", "/health/live",
@@ -100,8 +100,8 @@ Dictionary<string, string> WithServerEnvironment(Dictionary<string, string> envi
 async Task<WorkloadResult> ArcSignInAsync(HttpClient http, LeanHttpConnection[] lean, int pid, string[] users, string[] userIds, string data)
 {
     await turns.NextAsync(0, "arc");
-    await RunCommandAsync(gatehouseDll, data, "create-admin", "--email", "admin@bench.test", "--password", Password);
-    await RunCommandAsync(gatehouseDll, data, "create-client", "--client-id", "bench", "--secret", ArcSecret);
+    await RunCommandAsync(gatehouseServer, data, "create-admin", "--email", "admin@bench.test", "--password", Password);
+    await RunCommandAsync(gatehouseServer, data, "create-client", "--client-id", "bench", "--secret", ArcSecret);
     var signIn = await http.PostAsJsonAsync("/api/v1/account/sign-in", new { login = "admin@bench.test", password = Password });
     var adminToken = (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
     foreach (var id in userIds)
@@ -115,9 +115,9 @@ async Task<WorkloadResult> ArcSignInAsync(HttpClient http, LeanHttpConnection[] 
 }
 
 /// An admin command of the server (create-admin, create-client); a failure stops the run.
-static async Task RunCommandAsync(string dll, string data, params string[] arguments)
+static async Task RunCommandAsync(string server, string data, params string[] arguments)
 {
-    var info = ServerProcess.StartInfo(dll);
+    var info = ServerProcess.StartInfo(server);
     foreach (var argument in arguments)
     {
         info.ArgumentList.Add(argument);

@@ -40,10 +40,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         return info;
     }
 
-    public static async Task<ServerProcess> StartAsync(string dll, string readyPath, IDictionary<string, string> environment)
+    public static async Task<ServerProcess> StartAsync(string path, string readyPath, IDictionary<string, string> environment)
     {
         var port = FreePort();
-        var info = StartInfo(dll);
+        var info = StartInfo(path);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         foreach (var (key, value) in environment)
@@ -51,7 +51,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
         var clock = Stopwatch.StartNew();
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start " + dll);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start " + path);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("  [server] " + e.Data); } };
         process.BeginOutputReadLine();
@@ -62,7 +62,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{dll} exited during start-up with code {process.ExitCode}.");
+                throw new InvalidOperationException($"{path} exited during start-up with code {process.ExitCode}.");
             }
             try
             {
@@ -80,7 +80,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(10);
         }
         process.Kill(true);
-        throw new TimeoutException($"{dll} was not ready within 60 s.");
+        throw new TimeoutException($"{path} was not ready within 60 s.");
     }
 
     public async ValueTask DisposeAsync()

@@ -18,7 +18,7 @@ internal sealed class SqlClientQueryRepository(SqlSession db) : IClientQueryRepo
         var args = new List<object?>();
         var where = Where(query.Where, args);
         var order = string.Concat(query.Order.Select(o => $"{OrderColumn(o.Field)}{(o.Descending ? " DESC" : "")}, "));
-        return await db.QueryAsync(Map, false,
+        return await db.QueryAsync(Map, Tracking.None,
             $"SELECT {Map.Select} FROM clients WHERE {where} ORDER BY {order}number LIMIT {query.Limit} OFFSET {query.Skip}",
             [.. args], cancellationToken);
     }
@@ -32,7 +32,7 @@ internal sealed class SqlClientQueryRepository(SqlSession db) : IClientQueryRepo
     public async Task<IReadOnlyList<Client>> FindForUpdateAsync(ClientFilter? where, int max, CancellationToken cancellationToken = default)
     {
         var args = new List<object?>();
-        return await db.QueryAsync(Map, true, $"SELECT {Map.Select} FROM clients WHERE {Where(where, args)} ORDER BY number LIMIT {max}", [.. args], cancellationToken);
+        return await db.QueryAsync(Map, Tracking.Track, $"SELECT {Map.Select} FROM clients WHERE {Where(where, args)} ORDER BY number LIMIT {max}", [.. args], cancellationToken);
     }
 
     /// <summary>Deleted clients are never listed (as LoopBack's soft-delete repositories do).</summary>

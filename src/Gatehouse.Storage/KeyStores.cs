@@ -4,7 +4,7 @@ using Gatehouse.Storage.Sql;
 
 namespace Gatehouse.Storage;
 
-internal sealed class SqlSigningKeyRepository(DatabaseConnections connections, DetachedReads reads) : ISigningKeyRepository
+internal sealed class SqlSigningKeyRepository(DatabaseConnections connections, UserChangeNotifier users, DetachedReads reads) : ISigningKeyRepository
 {
     private static readonly EntityMap<SigningKey> Map = Maps.SigningKeys;
 
@@ -14,13 +14,17 @@ internal sealed class SqlSigningKeyRepository(DatabaseConnections connections, D
 
     public async Task AddAsync(SigningKey key, CancellationToken cancellationToken = default)
     {
-        await using var session = new SqlSession(connections, UserChangeNotifier.None);
+        // Its own unit of work: keys are made outside any request's.
+        await using var session = new SqlSession(connections, users);
         session.Add(Map, key);
         await session.SaveChangesAsync(cancellationToken);
     }
 }
 
-/// <summary>Data Protection's key ring rows (used by the server's XML repository on PostgreSQL).</summary>
+/// <summary>
+/// Data Protection's key ring rows, for the server's XML repository on PostgreSQL (on SQLite,
+/// one instance, the key ring lives in files beside the database).
+/// </summary>
 public sealed class DataProtectionKeyStore(DatabaseConnections connections)
 {
     public IReadOnlyList<string> ReadAll()
@@ -38,23 +42,8 @@ public sealed class DataProtectionKeyStore(DatabaseConnections connections)
 
     public void Store(string? friendlyName, string xml)
     {
-        var sqlite = connections.IsSqlite;
-        if (sqlite)
-        {
-            SqliteWriteLock.Instance.Enter();
-        }
-        try
-        {
-            using var connection = connections.Open();
-            using var command = connection.Command(null, "INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@p0, @p1)", [friendlyName, xml]);
-            command.ExecuteNonQuery();
-        }
-        finally
-        {
-            if (sqlite)
-            {
-                SqliteWriteLock.Instance.Exit();
-            }
-        }
+        using var connection = connections.Open();
+        using var command = connection.Command(null, "INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@p0, @p1)", [friendlyName, xml]);
+        command.ExecuteNonQuery();
     }
 }

@@ -1,8 +1,8 @@
+using System.Data.Common;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
-using Microsoft.Data.Sqlite;
-using System.Data.Common;
 using Gatehouse.Storage.Sql;
+using Microsoft.Data.Sqlite;
 
 namespace Gatehouse.Storage;
 
@@ -25,6 +25,10 @@ internal static class RefreshSnapshotQuery
         reader.GetInt64(6), SqlValues.NullableTime(reader, 7), SqlValues.Time(reader.GetInt64(8)), reader.GetBoolean(9), reader.GetString(10),
         SqlValues.NullableText(reader, 11), reader.GetBoolean(12),
         reader.GetInt64(13), (Gatehouse.Core.Accounts.UserStatus)reader.GetInt32(14), reader.GetString(15));
+
+    /// <summary>The snapshot of a refresh token by its hash (on SQLite, a prepared statement on a kept-open reader).</summary>
+    public static Task<RefreshSnapshot?> FindAsync(DetachedReads reads, string hash, CancellationToken cancellationToken) =>
+        reads.FirstAsync<RefreshSnapshot?>(Sql, [hash], Read, cancellationToken);
 }
 
 /// <summary>
@@ -35,7 +39,7 @@ internal static class RefreshSnapshotQuery
 internal sealed class PostgresRefreshRotationStore(DatabaseConnections connections, DetachedReads reads) : IRefreshRotationStore
 {
     public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) =>
-        reads.FirstAsync<RefreshSnapshot?>(RefreshSnapshotQuery.Sql, [hash], RefreshSnapshotQuery.Read, cancellationToken);
+        RefreshSnapshotQuery.FindAsync(reads, hash, cancellationToken);
 
     public async Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
     {
@@ -67,18 +71,10 @@ internal sealed class PostgresRefreshRotationStore(DatabaseConnections connectio
 /// SQLite: the snapshot read is one prepared statement on a kept-open reader connection
 /// (<see cref="SqliteReaders"/>), rotations go through the group-commit writer.
 /// </summary>
-internal sealed class SqliteRefreshRotationStore(SqliteReaders readers, SqliteRotationWriter writer) : IRefreshRotationStore
+internal sealed class SqliteRefreshRotationStore(DetachedReads reads, SqliteRotationWriter writer) : IRefreshRotationStore
 {
-    private static readonly string[] SnapshotParameters = ["@p0"];
-
-    public async Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default)
-    {
-        using var lease = await readers.RentAsync(cancellationToken);
-        var command = lease.Command(RefreshSnapshotQuery.Sql, SnapshotParameters);
-        command.Parameters[0].Value = hash;
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? RefreshSnapshotQuery.Read(reader) : null;
-    }
+    public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) =>
+        RefreshSnapshotQuery.FindAsync(reads, hash, cancellationToken);
 
     public Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default) => writer.RotateAsync(rotation);
 }

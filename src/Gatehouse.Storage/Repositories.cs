@@ -22,34 +22,30 @@ internal sealed class SqlUserRepository(SqlSession db) : IUserRepository
     private static readonly string ByUsername = $"SELECT {Map.Select} FROM users WHERE normalized_username = @p0";
 
     public Task<User?> FindByIdAsync(string id, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, ById, [id], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, ById, [id], cancellationToken);
 
     public Task<User?> FindByNumberAsync(long number, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, ByNumber, [number], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, ByNumber, [number], cancellationToken);
 
     public Task<User?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, ByEmail, [normalizedEmail], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, ByEmail, [normalizedEmail], cancellationToken);
 
     public Task<User?> FindByUsernameAsync(string normalizedUsername, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, ByUsername, [normalizedUsername], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, ByUsername, [normalizedUsername], cancellationToken);
 
     public async Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken = default) =>
         await FindByEmailAsync(normalizedLogin, cancellationToken) ?? await FindByUsernameAsync(normalizedLogin, cancellationToken);
 
     public async Task<Page<User>> ListAsync(string? search, int offset, int limit, CancellationToken cancellationToken = default)
     {
-        var where = "";
-        object?[] args = [];
-        if (!string.IsNullOrWhiteSpace(search))
+        if (string.IsNullOrWhiteSpace(search))
         {
-            // A substring match on the normalized forms (no LIKE: the search text is taken literally).
-            var contains = db.Provider == DatabaseProvider.Postgres ? "strpos({0}, @p0) > 0" : "instr({0}, @p0) > 0";
-            where = $" WHERE ({string.Format(System.Globalization.CultureInfo.InvariantCulture, contains, "normalized_email")} OR {string.Format(System.Globalization.CultureInfo.InvariantCulture, contains, "normalized_username")})";
-            args = [search.Trim().ToUpperInvariant()];
+            return await db.PageAsync(Map, "", "number", [], offset, limit, cancellationToken);
         }
-        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM users" + where, args, cancellationToken);
-        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM users{where} ORDER BY number LIMIT {limit} OFFSET {offset}", args, cancellationToken);
-        return new Page<User>(items, total, offset, limit);
+        // A substring match on the normalized forms (no LIKE: the search text is taken literally).
+        var position = db.Provider == DatabaseProvider.Postgres ? "strpos" : "instr";
+        return await db.PageAsync(Map, $" WHERE {position}(normalized_email, @p0) > 0 OR {position}(normalized_username, @p0) > 0", "number",
+            [search.Trim().ToUpperInvariant()], offset, limit, cancellationToken);
     }
 
     public void Add(User user) => db.Add(Map, user);
@@ -66,44 +62,32 @@ internal sealed class SqlSessionRepository(SqlSession db) : ISessionRepository
     public void AddRefreshToken(RefreshToken token) => db.Add(Maps.RefreshTokens, token);
 
     public Task<Session?> FindAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, ById, [sessionId], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, ById, [sessionId], cancellationToken);
 
     public async Task<Session?> FindForUpdateAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         // PostgreSQL: the row's lock until the transaction ends. SQLite needs none: its write
         // transactions already run one at a time (SqliteWriteLock).
-        var sql = db.Provider == DatabaseProvider.Postgres ? ById + " FOR UPDATE" : ById;
-        await using var command = await db.CommandAsync(sql, [sessionId], cancellationToken);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-        if (db.Tracked(Map, sessionId) is { } tracked)
-        {
-            db.Refresh(Map, tracked, reader);
-            return tracked;
-        }
-        return db.Attach(Map, Map.Read(reader));
+        return await db.FirstAsync(Map, Tracking.Reload, db.Provider == DatabaseProvider.Postgres ? ById + " FOR UPDATE" : ById, [sessionId], cancellationToken);
     }
 
     public Task<RefreshToken?> FindRefreshTokenAsync(string hash, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Maps.RefreshTokens, true, TokenByHash, [hash], cancellationToken);
+        db.FirstAsync(Maps.RefreshTokens, Tracking.Track, TokenByHash, [hash], cancellationToken);
 
     public async Task<IReadOnlyList<Session>> ListActiveAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await db.QueryAsync(Map, false,
+        await db.QueryAsync(Map, Tracking.None,
             $"SELECT {Map.Select} FROM sessions WHERE user_id = @p0 AND ended_at IS NULL AND expires_at > @p1 ORDER BY last_seen_at DESC",
             [userId, now.ToUnixTimeMilliseconds()], cancellationToken);
 
     public async Task<IReadOnlyList<string>> EndAllAsync(string userId, DateTimeOffset now, string reason, string? exceptSessionId, CancellationToken cancellationToken = default)
     {
+        const string EndActive = "UPDATE sessions SET ended_at = @p0, end_reason = @p1 WHERE user_id = @p2 AND ended_at IS NULL";
         var ids = exceptSessionId is null
-            ? await db.StringsAsync("SELECT id FROM sessions WHERE user_id = @p0 AND ended_at IS NULL", [userId], cancellationToken)
-            : await db.StringsAsync("SELECT id FROM sessions WHERE user_id = @p0 AND ended_at IS NULL AND id <> @p1", [userId, exceptSessionId], cancellationToken);
+            ? await db.ExecuteReturningAsync(EndActive + " RETURNING id", [now.ToUnixTimeMilliseconds(), reason, userId], cancellationToken)
+            : await db.ExecuteReturningAsync(EndActive + " AND id <> @p3 RETURNING id", [now.ToUnixTimeMilliseconds(), reason, userId, exceptSessionId], cancellationToken);
         foreach (var id in ids)
         {
-            await db.ExecuteAsync("UPDATE sessions SET ended_at = @p0, end_reason = @p1 WHERE id = @p2 AND ended_at IS NULL",
-                [now.ToUnixTimeMilliseconds(), reason, id], cancellationToken);
+            // Changed behind the tracker: a tracked copy would be stale.
             db.Detach(Map, id);
         }
         return ids;
@@ -117,7 +101,7 @@ internal sealed class SqlOneTimeTokenRepository(SqlSession db) : IOneTimeTokenRe
     public void Add(OneTimeToken token) => db.Add(Map, token);
 
     public Task<OneTimeToken?> FindAsync(string hash, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, false, $"SELECT {Map.Select} FROM one_time_tokens WHERE hash = @p0", [hash], cancellationToken);
+        db.FirstAsync(Map, Tracking.None, $"SELECT {Map.Select} FROM one_time_tokens WHERE hash = @p0", [hash], cancellationToken);
 
     public async Task<bool> TryConsumeAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         await db.ExecuteAsync("UPDATE one_time_tokens SET consumed_at = @p0 WHERE hash = @p1 AND consumed_at IS NULL",
@@ -139,7 +123,7 @@ internal sealed class SqlOutboxRepository(SqlSession db) : IOutboxRepository
     public void Add(OutboxMessage message) => db.Add(Map, message);
 
     public async Task<IReadOnlyList<OutboxMessage>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) =>
-        await db.QueryAsync(Map, false,
+        await db.QueryAsync(Map, Tracking.None,
             $"SELECT {Map.Select} FROM outbox_messages WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @p0 ORDER BY id LIMIT @p1",
             [now.ToUnixTimeMilliseconds(), max], cancellationToken);
 
@@ -177,9 +161,7 @@ internal sealed class SqlAuditLog(SqlSession db) : IAuditLog
             args.Add(type);
         }
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
-        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM audit_events" + where, [.. args], cancellationToken);
-        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM audit_events{where} ORDER BY id DESC LIMIT {limit} OFFSET {offset}", [.. args], cancellationToken);
-        return new Page<AuditEvent>(items, total, offset, limit);
+        return await db.PageAsync(Map, where, "id DESC", [.. args], offset, limit, cancellationToken);
     }
 }
 
@@ -188,18 +170,13 @@ internal sealed class SqlClientRepository(SqlSession db) : IClientRepository
     private static readonly EntityMap<Client> Map = Maps.Clients;
 
     public Task<Client?> FindAsync(string clientId, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM clients WHERE client_id = @p0", [clientId], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, $"SELECT {Map.Select} FROM clients WHERE client_id = @p0", [clientId], cancellationToken);
 
     public Task<Client?> FindByNumberAsync(long number, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM clients WHERE number = @p0", [number], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, $"SELECT {Map.Select} FROM clients WHERE number = @p0", [number], cancellationToken);
 
-    public async Task<Page<Client>> ListAsync(int offset, int limit, bool includeDeleted, CancellationToken cancellationToken = default)
-    {
-        var where = includeDeleted ? "" : " WHERE deleted_at IS NULL";
-        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM clients" + where, [], cancellationToken);
-        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM clients{where} ORDER BY number LIMIT {limit} OFFSET {offset}", [], cancellationToken);
-        return new Page<Client>(items, total, offset, limit);
-    }
+    public Task<Page<Client>> ListAsync(int offset, int limit, bool includeDeleted, CancellationToken cancellationToken = default) =>
+        db.PageAsync(Map, includeDeleted ? "" : " WHERE deleted_at IS NULL", "number", [], offset, limit, cancellationToken);
 
     public void Add(Client client) => db.Add(Map, client);
 
@@ -212,23 +189,19 @@ internal sealed class SqlTeamRepository(SqlSession db) : ITeamRepository
     private static readonly EntityMap<TeamMember> Members = Maps.TeamMembers;
 
     public Task<Team?> FindAsync(string id, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM teams WHERE id = @p0", [id], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, $"SELECT {Map.Select} FROM teams WHERE id = @p0", [id], cancellationToken);
 
-    public async Task<Page<Team>> ListAsync(int offset, int limit, CancellationToken cancellationToken = default)
-    {
-        var total = (int)await db.ScalarAsync("SELECT COUNT(*) FROM teams", [], cancellationToken);
-        var items = await db.QueryAsync(Map, false, $"SELECT {Map.Select} FROM teams ORDER BY number LIMIT {limit} OFFSET {offset}", [], cancellationToken);
-        return new Page<Team>(items, total, offset, limit);
-    }
+    public Task<Page<Team>> ListAsync(int offset, int limit, CancellationToken cancellationToken = default) =>
+        db.PageAsync(Map, "", "number", [], offset, limit, cancellationToken);
 
     public async Task<IReadOnlyList<TeamMember>> MembersAsync(string teamId, CancellationToken cancellationToken = default) =>
-        await db.QueryAsync(Members, true, $"SELECT {Members.Select} FROM team_members WHERE team_id = @p0 ORDER BY created_at", [teamId], cancellationToken);
+        await db.QueryAsync(Members, Tracking.Track, $"SELECT {Members.Select} FROM team_members WHERE team_id = @p0 ORDER BY created_at", [teamId], cancellationToken);
 
     public async Task<IReadOnlyList<TeamMember>> MembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
-        await db.QueryAsync(Members, false, $"SELECT {Members.Select} FROM team_members WHERE user_id = @p0 ORDER BY created_at", [userId], cancellationToken);
+        await db.QueryAsync(Members, Tracking.None, $"SELECT {Members.Select} FROM team_members WHERE user_id = @p0 ORDER BY created_at", [userId], cancellationToken);
 
     public Task<TeamMember?> FindMemberAsync(string teamId, string userId, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Members, true, $"SELECT {Members.Select} FROM team_members WHERE team_id = @p0 AND user_id = @p1", [teamId, userId], cancellationToken);
+        db.FirstAsync(Members, Tracking.Track, $"SELECT {Members.Select} FROM team_members WHERE team_id = @p0 AND user_id = @p1", [teamId, userId], cancellationToken);
 
     public void Add(Team team) => db.Add(Map, team);
 
@@ -247,7 +220,7 @@ internal sealed class SqlUserClientRepository(SqlSession db) : IUserClientReposi
         await db.ScalarAsync("SELECT COUNT(*) FROM user_clients WHERE user_id = @p0 AND client_id = @p1", [userId, clientId], cancellationToken) > 0;
 
     public async Task<IReadOnlyList<Client>> ListClientsAsync(string userId, CancellationToken cancellationToken = default) =>
-        await db.QueryAsync(Clients, false,
+        await db.QueryAsync(Clients, Tracking.None,
             $"SELECT {Clients.SelectAs("c")} FROM clients c WHERE c.deleted_at IS NULL AND EXISTS (SELECT 1 FROM user_clients u WHERE u.user_id = @p0 AND u.client_id = c.client_id) ORDER BY c.number",
             [userId], cancellationToken);
 
@@ -264,10 +237,10 @@ internal sealed class SqlSignInOtpRepository(SqlSession db) : ISignInOtpReposito
     public void Add(SignInOtp otp) => db.Add(Map, otp);
 
     public Task<SignInOtp?> FindAsync(string id, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM sign_in_otps WHERE id = @p0", [id], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, $"SELECT {Map.Select} FROM sign_in_otps WHERE id = @p0", [id], cancellationToken);
 
     public Task<SignInOtp?> FindByHashAsync(string hash, CancellationToken cancellationToken = default) =>
-        db.FirstAsync(Map, true, $"SELECT {Map.Select} FROM sign_in_otps WHERE hash = @p0", [hash], cancellationToken);
+        db.FirstAsync(Map, Tracking.Track, $"SELECT {Map.Select} FROM sign_in_otps WHERE hash = @p0", [hash], cancellationToken);
 
     public void Remove(SignInOtp otp) => db.Remove(Map, otp);
 

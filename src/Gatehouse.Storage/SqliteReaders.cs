@@ -5,9 +5,10 @@ namespace Gatehouse.Storage;
 
 /// <summary>
 /// Kept-open SQLite connections for the reads outside a unit of work (the refresh snapshot,
-/// session state, users for caches), each keeping its statements prepared: a pooled connection
-/// per query costs an open, a close and a fresh parse of the SQL every time. At most two connections per core are lent at once (more would only queue
-/// on the cores); a borrower waits for one to come back.
+/// session state, users for caches; see DetachedReads), each keeping its statements prepared:
+/// a pooled connection per query costs an open, a close and a fresh parse of the SQL every
+/// time. At most two connections per core are lent at once (more would only queue on the
+/// cores); a borrower waits for one to come back.
 /// </summary>
 internal sealed class SqliteReaders(DatabaseConnections connections) : IDisposable
 {

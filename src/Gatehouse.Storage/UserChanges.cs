@@ -21,12 +21,9 @@ internal sealed class SqlUserReader(DetachedReads reads) : IUserReader
 /// tracked entities (no bulk updates of users exist), so this sees every write of this process.
 /// The listener is resolved at first use: it is a cache that reads through storage itself.
 /// </summary>
-internal sealed class UserChangeNotifier(IServiceProvider? services)
+internal sealed class UserChangeNotifier(IServiceProvider services)
 {
-    /// <summary>For writes that never touch users.</summary>
-    public static UserChangeNotifier None { get; } = new(null);
-
-    private readonly Lazy<IUserChangeListener?> _listener = new(() => services?.GetService<IUserChangeListener>());
+    private readonly Lazy<IUserChangeListener?> _listener = new(services.GetService<IUserChangeListener>);
 
     public void Changed(IReadOnlyList<string> userIds)
     {

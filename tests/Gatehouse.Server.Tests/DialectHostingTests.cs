@@ -69,12 +69,10 @@ public sealed class DialectHostingTests
             builder.ConfigureTestServices(services =>
             {
                 var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Gatehouse");
-                // As a real dialect does: its wire types come from its own source-generated context.
-                services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(TestDialectJson.Default));
-                services.AddDialect<AlphaDialect>(config, "alpha");
+                services.AddDialect<AlphaDialect>(config, "alpha", TestDialectJson.Default);
                 if (withBeta)
                 {
-                    services.AddDialect<BetaDialect>(config, "beta");
+                    services.AddDialect<BetaDialect>(config, "beta", TestDialectJson.Default);
                 }
             });
         }

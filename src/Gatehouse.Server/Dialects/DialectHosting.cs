@@ -5,11 +5,17 @@ namespace Gatehouse.Server.Dialects;
 
 internal static class DialectHosting
 {
-    /// <summary>Registers a dialect; its options come from <c>Gatehouse:Dialects:&lt;name&gt;</c>.</summary>
-    public static IServiceCollection AddDialect<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TDialect>(this IServiceCollection services, IConfiguration gatehouse, string name)
+    /// <summary>
+    /// Registers a dialect; its options come from <c>Gatehouse:Dialects:&lt;name&gt;</c>. Its
+    /// source-generated JSON context joins the HTTP JSON options, so its wire types bind as
+    /// request bodies and appear in the OpenAPI document (there is no reflection fallback).
+    /// </summary>
+    public static IServiceCollection AddDialect<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TDialect>(
+        this IServiceCollection services, IConfiguration gatehouse, string name, System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver json)
         where TDialect : class, IDialect
     {
         services.AddOptions<DialectOptions>(name).Bind(gatehouse.GetSection($"Dialects:{name}"));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(json));
         services.AddSingleton<IDialect, TDialect>();
         return services;
     }

@@ -137,12 +137,12 @@ internal static class GatehouseServices
             : ActivatorUtilities.CreateInstance<PickupFolderMailTransport>(sp));
         services.AddHostedService<MailDispatcherService>();
 
-        // Dialects: each registers itself with services.AddDialect<T>(config, "name").
+        // Dialects: each registers itself and its JSON context with services.AddDialect<T>(config, "name", context).
         services.AddSingleton<Dialects.DialectRegistry>();
-        services.AddDialect<Dialects.Keymetrics.KeymetricsDialect>(config, "keymetrics");
-        services.AddDialect<CcxDialect>(config, "ccx");
-        services.AddDialect<FittrackeeDialect>(config, "fittrackee");
-        services.AddDialect<Dialects.Arc.ArcDialect>(config, "arc");
+        services.AddDialect<Dialects.Keymetrics.KeymetricsDialect>(config, "keymetrics", Dialects.Keymetrics.KeymetricsJsonContext.Default);
+        services.AddDialect<CcxDialect>(config, "ccx", CcxJsonContext.Default);
+        services.AddDialect<FittrackeeDialect>(config, "fittrackee", FittrackeeJsonContext.Default);
+        services.AddDialect<Dialects.Arc.ArcDialect>(config, "arc", Dialects.Arc.ArcJsonContext.Default);
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);
@@ -150,14 +150,10 @@ internal static class GatehouseServices
         services.ConfigureHttpJsonOptions(o =>
         {
             // Every type an endpoint reads or writes, and every type the OpenAPI document
-            // describes, comes from a source-generated context. The dialects' contexts name their
-            // own wire types only; their fields keep the names generated for each dialect.
+            // describes, comes from a source-generated context: the native API's first, then each
+            // dialect's (added by AddDialect).
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NativeJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, Api.Admin.TeamJsonContext.Default);
-            o.SerializerOptions.TypeInfoResolverChain.Insert(2, Dialects.Arc.ArcJsonContext.Default);
-            o.SerializerOptions.TypeInfoResolverChain.Insert(3, CcxJsonContext.Default);
-            o.SerializerOptions.TypeInfoResolverChain.Insert(4, FittrackeeJsonContext.Default);
-            o.SerializerOptions.TypeInfoResolverChain.Insert(5, Dialects.Keymetrics.KeymetricsJsonContext.Default);
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         // No reflection fallback, in tests as in the Native AOT binary (which has none): a type

@@ -7,11 +7,14 @@ namespace Gatehouse.Storage.Sql;
 /// value as it is stored (times as Unix milliseconds, enums as integers), <see cref="Read"/>
 /// sets the property from a result column.
 /// </summary>
-internal sealed class Column<T>(string name, Func<T, object?> get, Action<T, DbDataReader, int> read)
+internal sealed class Column<T>(string name, Func<T, object?> get, Action<T, DbDataReader, int> read, Action<T, long>? setNumber = null)
 {
     public string Name { get; } = name;
     public Func<T, object?> Get { get; } = get;
     public Action<T, DbDataReader, int> Read { get; } = read;
+
+    /// <summary>Sets a 64-bit integer column's property (for the number the database assigns on insert).</summary>
+    public Action<T, long>? SetNumber { get; } = setNumber;
 }
 
 /// <summary>Column factories for the value types the schema uses.</summary>
@@ -24,7 +27,7 @@ internal static class Col
         new(name, e => get(e), (e, r, i) => set(e, r.IsDBNull(i) ? null : r.GetString(i)));
 
     public static Column<T> Int64<T>(string name, Func<T, long> get, Action<T, long> set) =>
-        new(name, e => get(e), (e, r, i) => set(e, r.GetInt64(i)));
+        new(name, e => get(e), (e, r, i) => set(e, r.GetInt64(i)), set);
 
     public static Column<T> Int32<T>(string name, Func<T, int> get, Action<T, int> set) =>
         new(name, e => get(e), (e, r, i) => set(e, r.GetInt32(i)));
@@ -67,7 +70,6 @@ internal interface IEntityMap
     object?[] Snapshot(object entity);
     string KeyOf(object?[] snapshot);
     string InsertSql { get; }
-    bool HasIdentity { get; }
     void SetIdentity(object entity, long value);
     IReadOnlyList<string> ColumnNames { get; }
     IReadOnlyList<int> KeyColumns { get; }
@@ -85,30 +87,33 @@ internal sealed class EntityMap<T> : IEntityMap where T : class
     private readonly int[] _keys;
     private readonly int? _identity;
     private readonly Func<T> _create;
-    private readonly Action<T, long>? _setIdentity;
 
-    public EntityMap(string table, int insertOrder, Func<T> create, Column<T>[] columns, string[] key, string? identity = null, Action<T, long>? setIdentity = null)
+    /// <param name="identity">The 64-bit integer column the database numbers on insert, if any.</param>
+    public EntityMap(string table, int insertOrder, Func<T> create, Column<T>[] columns, string[] key, string? identity = null)
     {
         Table = table;
         InsertOrder = insertOrder;
         _create = create;
         _columns = columns;
-        _keys = key.Select(k => Array.FindIndex(columns, c => c.Name == k)).ToArray();
-        if (_keys.Any(k => k < 0))
-        {
-            throw new ArgumentException($"{table}: a key column is not among the columns.", nameof(key));
-        }
+        ColumnNames = columns.Select(c => c.Name).ToArray();
+        _keys = key.Select(Index).ToArray();
         if (identity is not null)
         {
-            _identity = Array.FindIndex(columns, c => c.Name == identity);
-            _setIdentity = setIdentity ?? throw new ArgumentNullException(nameof(setIdentity));
+            _identity = Index(identity);
+            if (columns[_identity.Value].SetNumber is null)
+            {
+                throw new ArgumentException($"{table}: the identity column {identity} is not a 64-bit integer column.", nameof(identity));
+            }
         }
-        ColumnNames = columns.Select(c => c.Name).ToArray();
         Select = string.Join(", ", ColumnNames);
-        var inserted = columns.Where((_, i) => i != _identity).Select(c => c.Name).ToArray();
-        InsertSql = $"INSERT INTO {table} ({string.Join(", ", inserted)}) VALUES ({string.Join(", ", inserted.Select((_, i) => "@p" + i))})"
+        var inserted = ColumnNames.Where((_, i) => i != _identity).ToArray();
+        InsertSql = $"INSERT INTO {table} ({string.Join(", ", inserted)}) VALUES ({string.Join(", ", inserted.Select((_, i) => SqlCommands.ParameterName(i)))})"
             + (identity is null ? "" : $" RETURNING {identity}");
     }
+
+    private int Index(string column) => Array.FindIndex(_columns, c => c.Name == column) is >= 0 and var i
+        ? i
+        : throw new ArgumentException($"{Table}: {column} is not among the columns.", nameof(column));
 
     public string Table { get; }
 
@@ -128,22 +133,20 @@ internal sealed class EntityMap<T> : IEntityMap where T : class
 
     public string InsertSql { get; }
 
-    public bool HasIdentity => _identity is not null;
-
-    /// <summary>Materializes the current row, whose first columns are <see cref="Select"/> from <paramref name="offset"/>.</summary>
-    public T Read(DbDataReader reader, int offset = 0)
+    /// <summary>Materializes the current row, whose columns are <see cref="Select"/>.</summary>
+    public T Read(DbDataReader reader)
     {
         var entity = _create();
-        Fill(entity, reader, offset);
+        Fill(entity, reader);
         return entity;
     }
 
     /// <summary>Overwrites an entity's properties from the current row.</summary>
-    public void Fill(T entity, DbDataReader reader, int offset = 0)
+    public void Fill(T entity, DbDataReader reader)
     {
         for (var i = 0; i < _columns.Length; i++)
         {
-            _columns[i].Read(entity, reader, offset + i);
+            _columns[i].Read(entity, reader, i);
         }
     }
 
@@ -163,5 +166,5 @@ internal sealed class EntityMap<T> : IEntityMap where T : class
         ? Convert.ToString(snapshot[_keys[0]], System.Globalization.CultureInfo.InvariantCulture) ?? ""
         : string.Join('\u001f', _keys.Select(k => Convert.ToString(snapshot[k], System.Globalization.CultureInfo.InvariantCulture)));
 
-    public void SetIdentity(object entity, long value) => _setIdentity!((T)entity, value);
+    public void SetIdentity(object entity, long value) => _columns[_identity!.Value].SetNumber!((T)entity, value);
 }

@@ -45,7 +45,7 @@ internal static class Maps
         Col.Time<User>("created_at", u => u.CreatedAt, (u, v) => u.CreatedAt = v),
         Col.Time<User>("updated_at", u => u.UpdatedAt, (u, v) => u.UpdatedAt = v),
         Col.NullableTime<User>("last_sign_in_at", u => u.LastSignInAt, (u, v) => u.LastSignInAt = v),
-    ], key: ["number"], identity: "number", setIdentity: (u, v) => u.Number = v);
+    ], key: ["number"], identity: "number");
 
     public static EntityMap<Team> Teams { get; } = new("teams", 1, () => new Team(),
     [
@@ -54,7 +54,7 @@ internal static class Maps
         Col.Text<Team>("name", t => t.Name, (t, v) => t.Name = v),
         Col.Time<Team>("created_at", t => t.CreatedAt, (t, v) => t.CreatedAt = v),
         Col.Time<Team>("updated_at", t => t.UpdatedAt, (t, v) => t.UpdatedAt = v),
-    ], key: ["number"], identity: "number", setIdentity: (t, v) => t.Number = v);
+    ], key: ["number"], identity: "number");
 
     public static EntityMap<Client> Clients { get; } = new("clients", 2, () => new Client(),
     [
@@ -72,7 +72,7 @@ internal static class Maps
         Col.Time<Client>("updated_at", c => c.UpdatedAt, (c, v) => c.UpdatedAt = v),
         Col.NullableTime<Client>("deleted_at", c => c.DeletedAt, (c, v) => c.DeletedAt = v),
         Col.NullableText<Client>("deleted_by", c => c.DeletedBy, (c, v) => c.DeletedBy = v),
-    ], key: ["number"], identity: "number", setIdentity: (c, v) => c.Number = v);
+    ], key: ["number"], identity: "number");
 
     public static EntityMap<Session> Sessions { get; } = new("sessions", 3, () => new Session(),
     [
@@ -156,7 +156,7 @@ internal static class Maps
         Col.NullableTime<OutboxMessage>("sent_at", m => m.SentAt, (m, v) => m.SentAt = v),
         Col.NullableTime<OutboxMessage>("failed_at", m => m.FailedAt, (m, v) => m.FailedAt = v),
         Col.NullableText<OutboxMessage>("last_error", m => m.LastError, (m, v) => m.LastError = v),
-    ], key: ["id"], identity: "id", setIdentity: (m, v) => m.Id = v);
+    ], key: ["id"], identity: "id");
 
     public static EntityMap<AuditEvent> AuditEvents { get; } = new("audit_events", 10, () => new AuditEvent(),
     [
@@ -168,7 +168,7 @@ internal static class Maps
         Col.NullableText<AuditEvent>("client_id", e => e.ClientId, (e, v) => e.ClientId = v),
         Col.NullableText<AuditEvent>("ip_address", e => e.IpAddress, (e, v) => e.IpAddress = v),
         Col.NullableText<AuditEvent>("detail", e => e.Detail, (e, v) => e.Detail = v),
-    ], key: ["id"], identity: "id", setIdentity: (e, v) => e.Id = v);
+    ], key: ["id"], identity: "id");
 
     public static EntityMap<SigningKey> SigningKeys { get; } = new("signing_keys", 11, () => new SigningKey(),
     [

@@ -27,41 +27,32 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
 
     // ---- reading and writing through the session's connection ----
 
-    public async ValueTask<DbConnection> ConnectionAsync(CancellationToken cancellationToken)
+    private async ValueTask<DbConnection> ConnectionAsync(CancellationToken cancellationToken)
     {
         return _connection ??= await connections.OpenAsync(cancellationToken);
     }
 
-    public async Task<DbCommand> CommandAsync(string sql, object?[] args, CancellationToken cancellationToken)
+    private async Task<DbCommand> CommandAsync(string sql, object?[] args, CancellationToken cancellationToken)
     {
         var connection = await ConnectionAsync(cancellationToken);
         return connection.Command(_transaction, sql, args);
     }
 
-    /// <summary>Rows of <paramref name="map"/> (the SQL selects <see cref="EntityMap{T}.Select"/> first).</summary>
-    public async Task<List<T>> QueryAsync<T>(EntityMap<T> map, bool track, string sql, object?[] args, CancellationToken cancellationToken) where T : class
-    {
-        await using var command = await CommandAsync(sql, args, cancellationToken);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var entity = map.Read(reader);
-            items.Add(track ? Attach(map, entity) : entity);
-        }
-        return items;
-    }
+    /// <summary>Rows of <paramref name="map"/> (the SQL selects <see cref="EntityMap{T}.Select"/>).</summary>
+    public Task<List<T>> QueryAsync<T>(EntityMap<T> map, Tracking tracking, string sql, object?[] args, CancellationToken cancellationToken) where T : class =>
+        ReadAsync(map, tracking, sql, args, int.MaxValue, cancellationToken);
 
-    public async Task<T?> FirstAsync<T>(EntityMap<T> map, bool track, string sql, object?[] args, CancellationToken cancellationToken) where T : class
+    /// <summary>The first row of <paramref name="map"/>, or null.</summary>
+    public async Task<T?> FirstAsync<T>(EntityMap<T> map, Tracking tracking, string sql, object?[] args, CancellationToken cancellationToken) where T : class =>
+        (await ReadAsync(map, tracking, sql, args, 1, cancellationToken)) is [var first] ? first : null;
+
+    /// <summary>One page of rows and how many rows match in all.</summary>
+    public async Task<Page<T>> PageAsync<T>(EntityMap<T> map, string where, string orderBy, object?[] args, int offset, int limit, CancellationToken cancellationToken) where T : class
     {
-        await using var command = await CommandAsync(sql, args, cancellationToken);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-        var entity = map.Read(reader);
-        return track ? Attach(map, entity) : entity;
+        var total = (int)await ScalarAsync($"SELECT COUNT(*) FROM {map.Table}{where}", args, cancellationToken);
+        var items = await QueryAsync(map, Tracking.None,
+            $"SELECT {map.Select} FROM {map.Table}{where} ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}", args, cancellationToken);
+        return new Page<T>(items, total, offset, limit);
     }
 
     public async Task<long> ScalarAsync(string sql, object?[] args, CancellationToken cancellationToken)
@@ -70,45 +61,69 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task<List<string>> StringsAsync(string sql, object?[] args, CancellationToken cancellationToken)
+    /// <summary>
+    /// A write outside change tracking (a conditional update, a bulk delete): one statement,
+    /// atomic by itself. Returns how many rows it changed.
+    /// </summary>
+    public Task<int> ExecuteAsync(string sql, object?[] args, CancellationToken cancellationToken) =>
+        WriteAsync(sql, args, command => command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
+
+    /// <summary>A write outside change tracking whose statement returns (RETURNING) one text column of the rows it changed.</summary>
+    public Task<List<string>> ExecuteReturningAsync(string sql, object?[] args, CancellationToken cancellationToken) =>
+        WriteAsync(sql, args, async command =>
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var values = new List<string>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                values.Add(reader.GetString(0));
+            }
+            return values;
+        }, cancellationToken);
+
+    private async Task<List<T>> ReadAsync<T>(EntityMap<T> map, Tracking tracking, string sql, object?[] args, int max, CancellationToken cancellationToken) where T : class
     {
         await using var command = await CommandAsync(sql, args, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
+        var items = new List<T>();
+        while (items.Count < max && await reader.ReadAsync(cancellationToken))
         {
-            items.Add(reader.GetString(0));
+            items.Add(tracking switch
+            {
+                Tracking.None => map.Read(reader),
+                Tracking.Track => Attach(map, map.Read(reader)),
+                _ => Reload(map, reader),
+            });
         }
         return items;
     }
 
-    /// <summary>
-    /// A write outside change tracking (a conditional update, a bulk delete): one statement,
-    /// atomic by itself. Outside a transaction on SQLite it waits for the writer's turn.
-    /// </summary>
-    public async Task<int> ExecuteAsync(string sql, object?[] args, CancellationToken cancellationToken)
+    /// <summary>Outside a transaction, on SQLite, a write waits for the writer's turn.</summary>
+    private async Task<TResult> WriteAsync<TResult>(string sql, object?[] args, Func<DbCommand, Task<TResult>> run, CancellationToken cancellationToken)
     {
-        if (_transaction is not null || !connections.IsSqlite)
+        var takesTurn = _transaction is null && connections.IsSqlite;
+        if (takesTurn)
         {
-            await using var command = await CommandAsync(sql, args, cancellationToken);
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            await SqliteWriteLock.Instance.EnterAsync(cancellationToken);
         }
-        await SqliteWriteLock.Instance.EnterAsync(cancellationToken);
         try
         {
             await using var command = await CommandAsync(sql, args, cancellationToken);
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            return await run(command);
         }
         finally
         {
-            SqliteWriteLock.Instance.Exit();
+            if (takesTurn)
+            {
+                SqliteWriteLock.Instance.Exit();
+            }
         }
     }
 
     // ---- change tracking ----
 
     /// <summary>Starts tracking a row just read, or returns the entity already tracked for it.</summary>
-    public T Attach<T>(EntityMap<T> map, T entity) where T : class
+    private T Attach<T>(EntityMap<T> map, T entity) where T : class
     {
         var snapshot = map.Snapshot(entity);
         var key = (map, map.KeyOf(snapshot));
@@ -148,10 +163,6 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
         Track(new Entry(entity, map, State.Deleted, snapshot, _sequence++), map.KeyOf(snapshot));
     }
 
-    /// <summary>The tracked entity for a key, if any.</summary>
-    public T? Tracked<T>(EntityMap<T> map, string key) where T : class =>
-        _byKey.TryGetValue((map, key), out var entry) ? (T)entry.Entity : null;
-
     /// <summary>Stops tracking the entity of a key (its row was changed behind the tracker).</summary>
     public void Detach(IEntityMap map, string key)
     {
@@ -161,15 +172,23 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
         }
     }
 
-    /// <summary>Overwrites a tracked entity with the row just read and takes it as unchanged.</summary>
-    public void Refresh<T>(EntityMap<T> map, T tracked, DbDataReader reader) where T : class
+    /// <summary>
+    /// The row just read, tracked: an entity already tracked for it is overwritten with the row
+    /// and taken as unchanged (its unsaved changes are dropped).
+    /// </summary>
+    private T Reload<T>(EntityMap<T> map, DbDataReader reader) where T : class
     {
-        map.Fill(tracked, reader);
-        if (_byEntity.TryGetValue(tracked, out var entry))
+        var row = map.Read(reader);
+        var snapshot = map.Snapshot(row);
+        if (_byKey.TryGetValue((map, map.KeyOf(snapshot)), out var entry))
         {
-            entry.Original = map.Snapshot(tracked);
+            var tracked = (T)entry.Entity;
+            map.Fill(tracked, reader);
+            entry.Original = snapshot;
             entry.State = State.Unchanged;
+            return tracked;
         }
+        return Attach(map, row);
     }
 
     public void Reset()
@@ -214,9 +233,9 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
             var assigned = new List<(Entry Entry, long Identity)>();
             // Deletes (children first), then updates, then inserts (parents first): a unique value
             // freed by a delete or an update can be taken by an insert of the same save.
-            foreach (var (entry, values, _) in work.Where(w => w.Entry.State == State.Deleted).OrderByDescending(w => w.Entry.Map.InsertOrder).ThenBy(w => w.Entry.Sequence))
+            foreach (var (entry, _, _) in work.Where(w => w.Entry.State == State.Deleted).OrderByDescending(w => w.Entry.Map.InsertOrder).ThenBy(w => w.Entry.Sequence))
             {
-                await RunAsync(DeleteSql(entry.Map), KeyValues(entry.Map, entry.Original ?? values), cancellationToken);
+                await RunAsync(DeleteSql(entry.Map), KeyValues(entry.Map, entry.Original!), cancellationToken);
             }
             foreach (var (entry, values, changed) in work.Where(w => w.Changed is not null).OrderBy(w => w.Entry.Map.InsertOrder).ThenBy(w => w.Entry.Sequence))
             {
@@ -225,14 +244,14 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
             }
             foreach (var (entry, values, _) in work.Where(w => w.Entry.State == State.Added).OrderBy(w => w.Entry.Map.InsertOrder).ThenBy(w => w.Entry.Sequence))
             {
-                var args = entry.Map.IdentityColumn is { } identity ? values.Where((_, i) => i != identity).ToArray() : values;
-                if (entry.Map.HasIdentity)
+                if (entry.Map.IdentityColumn is { } identity)
                 {
-                    assigned.Add((entry, await ScalarAsync(entry.Map.InsertSql, args, cancellationToken)));
+                    // The database numbers the row: the column is left out and read back.
+                    assigned.Add((entry, await ScalarAsync(entry.Map.InsertSql, values.Where((_, i) => i != identity).ToArray(), cancellationToken)));
                 }
                 else
                 {
-                    await RunAsync(entry.Map.InsertSql, args, cancellationToken);
+                    await RunAsync(entry.Map.InsertSql, values, cancellationToken);
                 }
             }
             if (explicitTransaction)
@@ -356,11 +375,16 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
         finally
         {
             _transaction = null;
-            if (_holdsWriteLock)
-            {
-                _holdsWriteLock = false;
-                SqliteWriteLock.Instance.Exit();
-            }
+            GiveBackWriterTurn();
+        }
+    }
+
+    private void GiveBackWriterTurn()
+    {
+        if (_holdsWriteLock)
+        {
+            _holdsWriteLock = false;
+            SqliteWriteLock.Instance.Exit();
         }
     }
 
@@ -444,11 +468,7 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
         finally
         {
             _transaction = null;
-            if (_holdsWriteLock)
-            {
-                _holdsWriteLock = false;
-                SqliteWriteLock.Instance.Exit();
-            }
+            GiveBackWriterTurn();
             _connection?.Dispose();
             _connection = null;
         }
@@ -508,4 +528,17 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
+}
+
+/// <summary>How a read through the unit of work treats the rows it returns.</summary>
+internal enum Tracking
+{
+    /// <summary>Not tracked: changes to them are never saved.</summary>
+    None,
+
+    /// <summary>Tracked for change; a row already tracked returns the tracked entity as it is.</summary>
+    Track,
+
+    /// <summary>Tracked for change; a row already tracked overwrites the tracked entity.</summary>
+    Reload,
 }
