@@ -32,16 +32,24 @@ internal static class RefreshSnapshotQuery
 }
 
 /// <summary>
-/// PostgreSQL: each rotation is its own short transaction of conditional statements. The
-/// session row is updated first, so its row lock is taken in the same order as the locked path
-/// takes it (no deadlock between the two).
+/// PostgreSQL: the snapshot is read on a pooled connection, and a rotation the plan asks for is
+/// its own short transaction of conditional statements. The session row is updated first, so
+/// its row lock is taken in the same order as the locked path takes it (no deadlock between
+/// the two).
 /// </summary>
 internal sealed class PostgresRefreshRotationStore(DatabaseConnections connections, DetachedReads reads) : IRefreshRotationStore
 {
     public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) =>
         RefreshSnapshotQuery.FindAsync(reads, hash, cancellationToken);
 
-    public async Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
+    public async Task<RotationAttempt> RotateAsync(string hash, Func<RefreshSnapshot, RefreshRotation?> plan, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await FindAsync(hash, cancellationToken);
+        var rotation = snapshot is null ? null : plan(snapshot);
+        return new RotationAttempt(snapshot, rotation is not null && await TryRotateAsync(rotation, cancellationToken) ? rotation : null);
+    }
+
+    private async Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -68,15 +76,16 @@ internal sealed class PostgresRefreshRotationStore(DatabaseConnections connectio
 }
 
 /// <summary>
-/// SQLite: the snapshot read is one prepared statement on a kept-open reader connection
-/// (<see cref="SqliteReaders"/>), rotations go through the group-commit writer.
+/// SQLite: a lone snapshot read is one prepared statement on a kept-open reader connection
+/// (<see cref="SqliteReaders"/>); a rotation, read included, goes through the group-commit writer.
 /// </summary>
 internal sealed class SqliteRefreshRotationStore(DetachedReads reads, SqliteRotationWriter writer) : IRefreshRotationStore
 {
     public Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default) =>
         RefreshSnapshotQuery.FindAsync(reads, hash, cancellationToken);
 
-    public Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default) => writer.RotateAsync(rotation);
+    public Task<RotationAttempt> RotateAsync(string hash, Func<RefreshSnapshot, RefreshRotation?> plan, CancellationToken cancellationToken = default) =>
+        writer.RotateAsync(hash, plan);
 }
 
 /// <summary>
@@ -84,9 +93,12 @@ internal sealed class SqliteRefreshRotationStore(DetachedReads reads, SqliteRota
 /// time, and each costs a commit (WAL frames written, every other connection's page cache made
 /// stale). Rotations queue here; one loop takes everything queued (up to
 /// <see cref="MaxBatch"/>), waits its turn on <see cref="SqliteWriteLock"/> like every other
-/// writer of this process, and writes them in one transaction on its own connection with
-/// prepared statements. Each rotation runs inside a savepoint, so one whose conditions no
-/// longer hold is undone alone. Alone, a rotation is written at once: batching only happens
+/// writer of this process, and handles them in one transaction on its own connection with
+/// prepared statements: for each, it reads the snapshot, asks the plan, and writes the
+/// rotation inside a savepoint, so one whose conditions no longer hold is undone alone. The
+/// read happens here rather than on a reader connection because the writer's page cache stays
+/// warm: a reader's whole cache is dropped at every commit, so its read costs a system call per
+/// page. Reading inside the write transaction also sees the rotations earlier in the batch. Alone, a rotation is written at once: batching only happens
 /// while an earlier commit is in progress, so it adds no latency.
 /// The writer's connection never checkpoints the WAL itself (an automatic checkpoint runs
 /// inside the commit that crosses the threshold and holds every queued rotation behind an
@@ -121,10 +133,10 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
         _loop.Start();
     }
 
-    public Task<bool> RotateAsync(RefreshRotation rotation)
+    public Task<RotationAttempt> RotateAsync(string hash, Func<RefreshSnapshot, RefreshRotation?> plan)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
-        var pending = new Pending(rotation);
+        var pending = new Pending(hash, plan);
         _queue.Enqueue(pending);
         _wake.Set();
         if (Volatile.Read(ref _exited) == 1)
@@ -207,19 +219,40 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
     private void Write(List<Pending> batch)
     {
         var statements = _statements ??= new Statements((SqliteConnection)_connections.Create());
-        var outcomes = new bool[batch.Count];
+        var outcomes = new RotationAttempt[batch.Count];
+        var failures = new Exception?[batch.Count];
         using (var transaction = statements.Connection.BeginTransaction())
         {
             statements.Enlist(transaction);
             for (var i = 0; i < batch.Count; i++)
             {
-                outcomes[i] = statements.TryRotate(batch[i].Rotation);
+                var snapshot = statements.Find(batch[i].Hash);
+                RefreshRotation? rotation;
+                try
+                {
+                    rotation = snapshot is null ? null : batch[i].Plan(snapshot);
+                }
+                catch (Exception ex)
+                {
+                    // A failing plan fails its own request, not the batch.
+                    failures[i] = ex;
+                    continue;
+                }
+                outcomes[i] = new RotationAttempt(snapshot, rotation is not null && statements.TryRotate(rotation) ? rotation : null);
             }
             transaction.Commit();
         }
+        // Only after the commit: a request learns of its rotation once it is durable.
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Outcome.TrySetResult(outcomes[i]);
+            if (failures[i] is { } failure)
+            {
+                batch[i].Outcome.TrySetException(failure);
+            }
+            else
+            {
+                batch[i].Outcome.TrySetResult(outcomes[i]);
+            }
         }
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_checkpoint.IsCompleted && now - _lastCheckpoint >= CheckpointInterval)
@@ -275,9 +308,9 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
         _wake.Dispose();
     }
 
-    private sealed record Pending(RefreshRotation Rotation)
+    private sealed record Pending(string Hash, Func<RefreshSnapshot, RefreshRotation?> Plan)
     {
-        public TaskCompletionSource<bool> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<RotationAttempt> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>The writer's connection and its statements, prepared once and reused.</summary>
@@ -289,6 +322,7 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
         private readonly SqliteCommand _moveSession;
         private readonly SqliteCommand _consumeToken;
         private readonly SqliteCommand _insertToken;
+        private readonly SqliteCommand _find;
         private readonly SqliteCommand[] _all;
 
         public Statements(SqliteConnection connection)
@@ -306,7 +340,8 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             _moveSession = Command("UPDATE sessions SET generation = $next, last_seen_at = $now WHERE id = $session AND generation = $expected AND ended_at IS NULL", "$next", "$now", "$session", "$expected");
             _consumeToken = Command("UPDATE refresh_tokens SET consumed_at = $now WHERE hash = $hash AND consumed_at IS NULL", "$now", "$hash");
             _insertToken = Command("INSERT INTO refresh_tokens (hash, session_id, generation, created_at, expires_at) VALUES ($hash, $session, $generation, $created, $expires)", "$hash", "$session", "$generation", "$created", "$expires");
-            _all = [_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken];
+            _find = Command(RefreshSnapshotQuery.Sql, SqlCommands.ParameterName(0));
+            _all = [_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken, _find];
         }
 
         public SqliteConnection Connection { get; }
@@ -317,6 +352,13 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             {
                 command.Transaction = transaction;
             }
+        }
+
+        public RefreshSnapshot? Find(string hash)
+        {
+            _find.Parameters[0].Value = hash;
+            using var reader = _find.ExecuteReader();
+            return reader.Read() ? RefreshSnapshotQuery.Read(reader) : null;
         }
 
         public bool TryRotate(RefreshRotation rotation)

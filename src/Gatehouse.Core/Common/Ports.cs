@@ -130,9 +130,22 @@ public interface IRefreshRotationStore
 {
     Task<RefreshSnapshot?> FindAsync(string hash, CancellationToken cancellationToken = default);
 
-    /// <summary>Applies the rotation if every condition still holds; false (and nothing written) otherwise.</summary>
-    Task<bool> TryRotateAsync(RefreshRotation rotation, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Reads the snapshot of the token with this hash and asks <paramref name="plan"/> what to
+    /// do with it. A rotation it returns is applied if every condition of
+    /// <see cref="RefreshRotation"/> still holds, all or nothing. The plan is a pure decision on
+    /// the snapshot (no I/O, no waiting): a store may run it on its own thread, inside its write
+    /// turn, so that the read and the write take one trip.
+    /// </summary>
+    Task<RotationAttempt> RotateAsync(string hash, Func<RefreshSnapshot, RefreshRotation?> plan, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// What <see cref="IRefreshRotationStore.RotateAsync"/> found and did: the snapshot (null for
+/// an unknown token) and the rotation it applied (null when the plan declined or a condition no
+/// longer held).
+/// </summary>
+public readonly record struct RotationAttempt(RefreshSnapshot? Snapshot, RefreshRotation? Rotation);
 
 /// <summary>Reads session state outside a unit of work (for the per-request liveness check).</summary>
 public interface ISessionStateReader

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Gatehouse.Core.Accounts;
 using Gatehouse.Core.Audit;
 using Gatehouse.Core.Clients;
@@ -72,18 +73,17 @@ public sealed class SessionService(
     /// <param name="boundTo">When given, the access token that must have been issued with this refresh token.</param>
     public async Task<Result<TokenPair>> RefreshAsync(string? rawRefreshToken, RequestContext context, AccessTokenClaims? boundTo = null, string? clientId = null, CancellationToken cancellationToken = default)
     {
-        var presented = await FindRefreshTokenAsync(rawRefreshToken, cancellationToken);
-        if (presented is null || (clientId is not null && !string.Equals(clientId, presented.Snapshot.ClientId, StringComparison.Ordinal)))
+        if (!IsPlausibleRefreshToken(rawRefreshToken))
         {
             return CoreErrors.InvalidToken;
         }
-        return await RefreshAsync(presented, context, boundTo, cancellationToken);
+        return await RefreshAsync(rawRefreshToken, SecureTokens.Hash(rawRefreshToken), context, boundTo, clientId, cancellationToken);
     }
 
     /// <summary>A presented refresh token as stored (whatever its state), or null when it is unknown or malformed.</summary>
     internal async Task<PresentedRefreshToken?> FindRefreshTokenAsync(string? rawRefreshToken, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(rawRefreshToken) || rawRefreshToken.Length > 512)
+        if (!IsPlausibleRefreshToken(rawRefreshToken))
         {
             return null;
         }
@@ -93,37 +93,52 @@ public sealed class SessionService(
     }
 
     /// <summary>Exchanges a refresh token already found by <see cref="FindRefreshTokenAsync"/>.</summary>
-    internal async Task<Result<TokenPair>> RefreshAsync(PresentedRefreshToken presented, RequestContext context, AccessTokenClaims? boundTo, CancellationToken cancellationToken)
-    {
-        var (rawRefreshToken, hash, found) = presented;
+    internal Task<Result<TokenPair>> RefreshAsync(PresentedRefreshToken presented, RequestContext context, AccessTokenClaims? boundTo, CancellationToken cancellationToken) =>
+        RefreshAsync(presented.Raw, presented.Hash, context, boundTo, clientId: null, cancellationToken);
 
+    private static bool IsPlausibleRefreshToken([NotNullWhen(true)] string? rawRefreshToken) =>
+        !string.IsNullOrEmpty(rawRefreshToken) && rawRefreshToken.Length <= 512;
+
+    private async Task<Result<TokenPair>> RefreshAsync(string rawRefreshToken, string hash, RequestContext context, AccessTokenClaims? boundTo, string? clientId, CancellationToken cancellationToken)
+    {
         // Everything that needs no lock happens before any write: on SQLite only one writer runs
         // at a time, so the time inside it is the throughput limit.
         await accessTokens.PrepareAsync(cancellationToken);
-        var client = found.ClientId is null ? null : await clients.FindAsync(found.ClientId, cancellationToken);
         var now = time.GetUtcNow();
+        // The successor's random value is drawn here; the plan below only fills in its row.
+        var raw = SecureTokens.New();
+        var successorHash = SecureTokens.Hash(raw);
 
-        // The common case, a live token of a live session: one conditional write, no locks held
-        // while deciding. Anything else (a reused or raced token, an ended or expired session, a
-        // disabled account, a non-rotating client), or losing a race in the write, takes the
-        // locked path below, which decides every case.
-        if (found.TokenConsumedAt is null && found.SessionEndedAt is null && found.RotateRefreshTokens
+        // The common case, a live token of a live session: the store reads the token and, when
+        // this plan allows it, rotates it in the same step, with no locks held while deciding.
+        // Anything else (a reused or raced token, an ended or expired session, a disabled
+        // account, a non-rotating client, another client's token), or losing a race in the
+        // write, takes the locked path below, which decides every case.
+        var attempt = await rotations.RotateAsync(hash, found =>
+            found.TokenConsumedAt is null && found.SessionEndedAt is null && found.RotateRefreshTokens
             && found.SessionExpiresAt > now && found.TokenExpiresAt > now
             && found.UserStatus is not (UserStatus.Disabled or UserStatus.Deleted)
-            && (boundTo is null || (boundTo.SessionId == found.SessionId && boundTo.Generation == found.TokenGeneration)))
+            && (clientId is null || string.Equals(clientId, found.ClientId, StringComparison.Ordinal))
+            && (boundTo is null || (boundTo.SessionId == found.SessionId && boundTo.Generation == found.TokenGeneration))
+                ? new RefreshRotation(hash, found.SessionId, found.SessionGeneration, now,
+                    RefreshTokenRow(successorHash, found.SessionId, found.SessionGeneration + 1, found.SessionExpiresAt, now))
+                : null, cancellationToken);
+        var snapshot = attempt.Snapshot;
+        if (snapshot is null || (clientId is not null && !string.Equals(clientId, snapshot.ClientId, StringComparison.Ordinal)))
         {
-            var (raw, successor) = CreateRefreshToken(found.SessionId, found.SessionGeneration + 1, found.SessionExpiresAt, now);
-            if (await rotations.TryRotateAsync(new RefreshRotation(hash, found.SessionId, found.SessionGeneration, now, successor), cancellationToken))
-            {
-                stateCache.Invalidate(found.SessionId);
-                var issued = await accessTokens.IssueAsync(new AccessTokenDescriptor(
-                    found.UserId, found.UserNumber, found.SessionId, successor.Generation,
-                    client?.ClientId ?? Surfaces.Native, found.Surface, User.ParseRoles(found.Roles),
-                    found.TeamId, found.SecondFactorPending, now, now + AccessLifetime(client)), cancellationToken);
-                return new TokenPair(issued.Token, issued.ExpiresAt, raw, successor.ExpiresAt, found.SessionId);
-            }
+            return CoreErrors.InvalidToken;
         }
-        return await RefreshLockedAsync(rawRefreshToken, hash, found, client, context, boundTo, cancellationToken);
+        var client = snapshot.ClientId is null ? null : await clients.FindAsync(snapshot.ClientId, cancellationToken);
+        if (attempt.Rotation is { } rotation)
+        {
+            stateCache.Invalidate(snapshot.SessionId);
+            var issued = await accessTokens.IssueAsync(new AccessTokenDescriptor(
+                snapshot.UserId, snapshot.UserNumber, snapshot.SessionId, rotation.Successor.Generation,
+                client?.ClientId ?? Surfaces.Native, snapshot.Surface, User.ParseRoles(snapshot.Roles),
+                snapshot.TeamId, snapshot.SecondFactorPending, now, now + AccessLifetime(client)), cancellationToken);
+            return new TokenPair(issued.Token, issued.ExpiresAt, raw, rotation.Successor.ExpiresAt, snapshot.SessionId);
+        }
+        return await RefreshLockedAsync(rawRefreshToken, hash, snapshot, client, context, boundTo, cancellationToken);
     }
 
     private async Task<Result<TokenPair>> RefreshLockedAsync(string rawRefreshToken, string hash, RefreshSnapshot found, Client? client, RequestContext context, AccessTokenClaims? boundTo, CancellationToken cancellationToken)
@@ -265,24 +280,20 @@ public sealed class SessionService(
 
     private string NewRefreshToken(Session session, DateTimeOffset now)
     {
-        var (raw, token) = CreateRefreshToken(session.Id, session.Generation, session.ExpiresAt, now);
-        sessions.AddRefreshToken(token);
+        var raw = SecureTokens.New();
+        sessions.AddRefreshToken(RefreshTokenRow(SecureTokens.Hash(raw), session.Id, session.Generation, session.ExpiresAt, now));
         return raw;
     }
 
-    /// <summary>A new refresh token: the raw value for the client and the row holding only its hash.</summary>
-    private static (string Raw, RefreshToken Token) CreateRefreshToken(string sessionId, long generation, DateTimeOffset expiresAt, DateTimeOffset now)
+    /// <summary>The stored row of a new refresh token: only its hash, never the raw value.</summary>
+    private static RefreshToken RefreshTokenRow(string hash, string sessionId, long generation, DateTimeOffset expiresAt, DateTimeOffset now) => new()
     {
-        var raw = SecureTokens.New();
-        return (raw, new RefreshToken
-        {
-            Hash = SecureTokens.Hash(raw),
-            SessionId = sessionId,
-            Generation = generation,
-            CreatedAt = now,
-            ExpiresAt = expiresAt,
-        });
-    }
+        Hash = hash,
+        SessionId = sessionId,
+        Generation = generation,
+        CreatedAt = now,
+        ExpiresAt = expiresAt,
+    };
 
     private ValueTask<IssuedAccessToken> IssueAccessTokenAsync(User user, Session session, Client? client, DateTimeOffset now, CancellationToken cancellationToken) =>
         accessTokens.IssueAsync(new AccessTokenDescriptor(

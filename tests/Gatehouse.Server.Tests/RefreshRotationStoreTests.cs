@@ -1,0 +1,98 @@
+using Gatehouse.Core.Common;
+using Gatehouse.Core.Sessions;
+using Gatehouse.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.Server.Tests;
+
+/// <summary>
+/// The refresh hot path's store, against the configured database (each test runs on SQLite and
+/// on PostgreSQL): it reads a token, asks the core's plan, and applies the rotation the plan
+/// returns only while its conditions hold.
+/// </summary>
+public sealed class RefreshRotationStoreTests(GatehouseFactory factory) : IClassFixture<GatehouseFactory>
+{
+    private IRefreshRotationStore Store => factory.Services.GetRequiredService<IRefreshRotationStore>();
+
+    [Fact]
+    public async Task Two_rotations_of_one_token_asked_for_at_once_rotate_it_only_once()
+    {
+        var hash = await NewRefreshTokenHashAsync();
+
+        var attempts = await Task.WhenAll(Store.RotateAsync(hash, AlwaysRotate(hash)), Store.RotateAsync(hash, AlwaysRotate(hash)));
+
+        var winner = Assert.Single(attempts, a => a.Rotation is not null);
+        Assert.All(attempts, a => Assert.NotNull(a.Snapshot));
+        var consumed = await Store.FindAsync(hash);
+        Assert.NotNull(consumed!.TokenConsumedAt);
+        Assert.Equal(winner.Snapshot!.SessionGeneration + 1, consumed.SessionGeneration);
+        var successor = await Store.FindAsync(winner.Rotation!.Successor.Hash);
+        Assert.Null(successor!.TokenConsumedAt);
+        Assert.Equal(consumed.SessionGeneration, successor.TokenGeneration);
+    }
+
+    [Fact]
+    public async Task A_plan_that_declines_leaves_the_token_and_its_session_as_they_were()
+    {
+        var hash = await NewRefreshTokenHashAsync();
+        var before = await Store.FindAsync(hash);
+
+        var attempt = await Store.RotateAsync(hash, _ => null);
+
+        Assert.Null(attempt.Rotation);
+        Assert.Equal(before, attempt.Snapshot);
+        Assert.Equal(before, await Store.FindAsync(hash));
+    }
+
+    [Fact]
+    public async Task An_unknown_token_is_reported_without_asking_the_plan()
+    {
+        var asked = false;
+
+        var attempt = await Store.RotateAsync(SecureTokens.Hash(SecureTokens.New()), _ =>
+        {
+            asked = true;
+            return null;
+        });
+
+        Assert.Null(attempt.Snapshot);
+        Assert.Null(attempt.Rotation);
+        Assert.False(asked);
+    }
+
+    [Fact]
+    public async Task A_plan_that_throws_fails_only_its_own_request_and_writes_nothing()
+    {
+        var failing = await NewRefreshTokenHashAsync();
+        var other = await NewRefreshTokenHashAsync();
+
+        var failed = Store.RotateAsync(failing, _ => throw new InvalidOperationException("plan failed"));
+        var rotated = Store.RotateAsync(other, AlwaysRotate(other));
+
+        Assert.Equal("plan failed", (await Assert.ThrowsAsync<InvalidOperationException>(() => failed)).Message);
+        Assert.NotNull((await rotated).Rotation);
+        Assert.Null((await Store.FindAsync(failing))!.TokenConsumedAt);
+    }
+
+    private async Task<string> NewRefreshTokenHashAsync()
+    {
+        var email = Emails.New();
+        var native = factory.Native();
+        await native.RegisterAsync(email);
+        return SecureTokens.Hash((await native.SignInAsync(email)).RefreshToken);
+    }
+
+    /// <summary>A plan that rotates whatever it finds (the core's plan checks the token's state first).</summary>
+    private static Func<RefreshSnapshot, RefreshRotation?> AlwaysRotate(string hash) => found =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new RefreshRotation(hash, found.SessionId, found.SessionGeneration, now, new RefreshToken
+        {
+            Hash = SecureTokens.Hash(SecureTokens.New()),
+            SessionId = found.SessionId,
+            Generation = found.SessionGeneration + 1,
+            CreatedAt = now,
+            ExpiresAt = found.SessionExpiresAt,
+        });
+    };
+}
