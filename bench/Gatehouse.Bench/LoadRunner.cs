@@ -38,15 +38,48 @@ internal static class LoadRunner
     /// meanwhile), then for <paramref name="duration"/> measured. Requests started in the
     /// warm-up are not counted; the peak RSS covers both.
     /// </summary>
-    public static async Task<WorkloadResult> RunAsync(string name, int concurrency, TimeSpan warmup, TimeSpan duration, int serverPid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null)
+    public static async Task<WorkloadResult> RunAsync(string name, int concurrency, TimeSpan warmup, TimeSpan duration, int serverPid, Func<int, Task<bool>> step)
     {
-        if (prepare is not null)
+        using var sampler = new RssSampler(serverPid);
+        var phase = await RunPhaseAsync(concurrency, warmup, duration, serverPid, step);
+        return Result(name, [phase], sampler);
+    }
+
+    /// <summary>
+    /// For a workload bound by a limit that this process measures itself (Argon2id): a warm-up,
+    /// then <paramref name="slices"/> measured slices of the workload, with the limit measured
+    /// before, between and after them while the server is idle. Each slice is compared with the
+    /// mean of the limits right before and right after it, so a machine whose speed drifts
+    /// within the row (this VM's does, by a quarter within a minute) slows both sides of the
+    /// ratio alike. Each slice ends by letting the requests in flight finish (they are counted,
+    /// and the slice's time runs until the last one), so no slice's work spills into a limit.
+    /// </summary>
+    /// <returns>The result, with <see cref="WorkloadResult.ArgonLimit"/> set so that throughput / limit is the ratio over all slices.</returns>
+    public static async Task<(WorkloadResult Result, double[] Limits)> RunBesideLimitAsync(string name, int concurrency, TimeSpan warmup, TimeSpan duration, int slices, int serverPid, Func<int, Task<bool>> step, Func<Task<double>> measureLimit)
+    {
+        using var sampler = new RssSampler(serverPid);
+        await RunPhaseAsync(concurrency, warmup, TimeSpan.Zero, serverPid, step);
+        var limits = new double[slices + 1];
+        var phases = new Phase[slices];
+        limits[0] = await measureLimit();
+        for (var i = 0; i < slices; i++)
         {
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(prepare));
+            phases[i] = await RunPhaseAsync(concurrency, TimeSpan.Zero, duration / slices, serverPid, step);
+            limits[i + 1] = await measureLimit();
         }
+        // What the limit would have completed in each slice's time, summed over the slices.
+        var atLimit = phases.Select((phase, i) => (limits[i] + limits[i + 1]) / 2 * phase.Seconds).Sum();
+        var result = Result(name, phases, sampler);
+        return (result with { ArgonLimit = atLimit / phases.Sum(phase => phase.Seconds) }, limits);
+    }
+
+    /// <summary>One stretch of the workload: what it measured after its warm-up, summed over the virtual clients.</summary>
+    private sealed record Phase(long[] Latencies, long Errors, double Seconds, TimeSpan ServerCpu, TimeSpan LoadCpu, TimeSpan HashingCpu);
+
+    private static async Task<Phase> RunPhaseAsync(int concurrency, TimeSpan warmup, TimeSpan duration, int serverPid, Func<int, Task<bool>> step)
+    {
         var latencies = new List<long>[concurrency];
         var errors = new long[concurrency];
-        using var sampler = new RssSampler(serverPid);
         var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var stopAt = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var cpuAtStart = Task.Run(async () =>
@@ -84,12 +117,20 @@ internal static class LoadRunner
             }
         }));
         var (serverCpu0, loadCpu0, hashingCpu0, started) = await cpuAtStart;
-        var seconds = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
-        var serverCores = (CpuTime.OfProcess(serverPid) - serverCpu0).TotalSeconds / seconds;
-        var loadCores = (Process.GetCurrentProcess().TotalProcessorTime - loadCpu0).TotalSeconds / seconds;
-        var hashingShare = (CpuTime.OfHashingThreads(serverPid) - hashingCpu0).TotalSeconds / seconds / Environment.ProcessorCount;
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new WorkloadResult(name, all.Length, errors.Sum(), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak, serverCores, loadCores) { PeakRssBreakdown = sampler.PeakBreakdown, HashingShare = hashingShare };
+        return new Phase(latencies.SelectMany(l => l).ToArray(), errors.Sum(), (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency,
+            CpuTime.OfProcess(serverPid) - serverCpu0, Process.GetCurrentProcess().TotalProcessorTime - loadCpu0, CpuTime.OfHashingThreads(serverPid) - hashingCpu0);
+    }
+
+    private static WorkloadResult Result(string name, Phase[] phases, RssSampler sampler)
+    {
+        var seconds = phases.Sum(p => p.Seconds);
+        double Cores(Func<Phase, TimeSpan> cpu) => phases.Sum(p => cpu(p).TotalSeconds) / seconds;
+        var all = phases.SelectMany(p => p.Latencies).Order().ToArray();
+        return new WorkloadResult(name, all.Length, phases.Sum(p => p.Errors), seconds, Percentile(all, 0.50), Percentile(all, 0.99), sampler.Peak, Cores(p => p.ServerCpu), Cores(p => p.LoadCpu))
+        {
+            PeakRssBreakdown = sampler.PeakBreakdown,
+            HashingShare = Cores(p => p.HashingCpu) / Environment.ProcessorCount,
+        };
     }
 
     private static double Percentile(long[] sorted, double p) =>

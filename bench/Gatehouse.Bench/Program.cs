@@ -32,6 +32,10 @@ var configuration = Arg("--configuration") ?? "Release";
 var gatehouseServer = Path.GetFullPath(Arg("--gatehouse") ?? Path.Combine(root, "src/Gatehouse.Server/bin", configuration, "net10.0/Gatehouse.dll"), root);
 var peerDll = Path.GetFullPath(Arg("--peer-dll") ?? Path.Combine(root, "bench/peers/IdentityPeer/bin", configuration, "net10.0/IdentityPeer.dll"), root);
 const string Password = "Bench-Passw0rd! long enough";
+// A hashing row's measured time is cut into this many slices, with the limit measured for
+// limitProbe before, between and after them.
+const int LimitSlices = 5;
+var limitProbe = TimeSpan.FromSeconds(1.5);
 const string ArcSecret = "bench-client-secret-0123456789abcdef";
 
 Console.WriteLine($"Gatehouse benchmark: {(smoke ? "smoke run" : "full run")}, {concurrency} virtual clients, {warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s measured per workload, {Environment.ProcessorCount} cores");
@@ -240,10 +244,11 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
     }
 }
 
-// argonBound: the row is compared with the mean of the Argon2id limit measured right before and
-// right after it. The VM's speed drifts, at times by a third within a minute: a limit measured
-// at the start of the run would compare the workload with a different machine, and the higher of
-// two noisy samples is biased upwards.
+// argonBound: the row runs in slices with the Argon2id limit measured before, between and after
+// them (LoadRunner.RunBesideLimitAsync), and is compared with the limit beside each slice. The
+// VM's speed drifts, at times by a quarter within a minute: a limit measured at the start of the
+// run, or even right before and after a 10-second row, compares the workload with a different
+// machine.
 async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null, bool argonBound = false)
 {
     if (only is not null && !only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase)))
@@ -251,14 +256,20 @@ async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step,
         return new WorkloadResult(name, 0, 0, 0, 0, 0, 0, 0, 0) { Skipped = true };
     }
     Console.Write($"  {name} ... ");
-    var besideLimit = argonBound && !smoke;
-    var before = besideLimit ? await Limits.Argon2idPerSecondAsync(TimeSpan.FromSeconds(3)) : 0;
-    var result = await LoadRunner.RunAsync(name, concurrency, warmup, duration, pid, step, prepare);
-    if (besideLimit)
+    if (prepare is not null)
     {
-        var after = await Limits.Argon2idPerSecondAsync(TimeSpan.FromSeconds(3));
-        result = result with { ArgonLimit = (before + after) / 2 };
-        Console.Write($"(Argon2id limit beside it: {before:0.0}/s before, {after:0.0}/s after; hashing used {result.HashingShare:P0} of the cores) ");
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(prepare));
+    }
+    WorkloadResult result;
+    if (argonBound && !smoke)
+    {
+        (result, var limits) = await LoadRunner.RunBesideLimitAsync(name, concurrency, warmup, duration, LimitSlices, pid, step,
+            () => Limits.Argon2idPerSecondAsync(limitProbe));
+        Console.Write($"(Argon2id limit beside its {LimitSlices} slices: {limits.Min():0.0}–{limits.Max():0.0}/s; hashing used {result.HashingShare:P0} of the cores) ");
+    }
+    else
+    {
+        result = await LoadRunner.RunAsync(name, concurrency, warmup, duration, pid, step);
     }
     Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores, peak RSS {result.PeakRssBytes / 1048576.0:0} MB ({result.PeakRssBreakdown})");
     return result;
@@ -296,7 +307,7 @@ static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehous
 static string ArgonBeside(List<WorkloadResult> results)
 {
     var beside = results.Where(r => r.ArgonLimit is not null).Select(r => r.ArgonLimit!.Value).ToList();
-    return beside.Count == 0 ? "" : $"; each hashing row is compared with the limit measured right before and right after it (their mean; {beside.Min():0.0}–{beside.Max():0.0}/s in this run); \"hashing\" is the share of all cores the server's hashing threads used meanwhile";
+    return beside.Count == 0 ? "" : $"; each hashing row runs in {LimitSlices} slices with the limit measured before, between and after them, and each slice is compared with the mean of the limits beside it ({beside.Min():0.0}–{beside.Max():0.0}/s on average per row in this run); \"hashing\" is the share of all cores the server's hashing threads used meanwhile";
 }
 
 string Document(string table, string repositoryRoot)
