@@ -11,8 +11,10 @@ public static class SecureTokens
     public static string New(int bytes = 32)
     {
         Span<byte> buffer = stackalloc byte[bytes];
-        RandomNumberGenerator.Fill(buffer);
-        return Base64Url.EncodeToString(buffer);
+        RandomBlocks.Fill(buffer);
+        var token = Base64Url.EncodeToString(buffer);
+        CryptographicOperations.ZeroMemory(buffer);
+        return token;
     }
 
     /// <summary>
@@ -36,4 +38,42 @@ public static class SecureTokens
 
     /// <summary>A new opaque identifier with a readable prefix, e.g. <c>usr_…</c>.</summary>
     public static string NewId(string prefix) => prefix + "_" + New(16);
+
+    /// <summary>
+    /// The system's CSPRNG (<see cref="RandomNumberGenerator"/>, OpenSSL's DRBG on Linux), drawn
+    /// a block at a time per thread. Each call into it has a fixed cost far above that of the
+    /// bytes (a system call for fork detection, the DRBG's lock; about 8 µs on the benchmark
+    /// machine, two calls per refresh), so small requests are served from a per-thread block
+    /// of its output. Every byte is handed out once and zeroed as it leaves the block.
+    /// </summary>
+    internal static class RandomBlocks
+    {
+        private const int BlockSize = 1024;
+        private const int LargestServed = 64;
+
+        [ThreadStatic]
+        private static byte[]? t_block;
+
+        [ThreadStatic]
+        private static int t_remaining;
+
+        public static void Fill(Span<byte> destination)
+        {
+            if (destination.Length > LargestServed)
+            {
+                RandomNumberGenerator.Fill(destination);
+                return;
+            }
+            var block = t_block ??= new byte[BlockSize];
+            if (t_remaining < destination.Length)
+            {
+                RandomNumberGenerator.Fill(block);
+                t_remaining = BlockSize;
+            }
+            var taken = block.AsSpan(BlockSize - t_remaining, destination.Length);
+            taken.CopyTo(destination);
+            CryptographicOperations.ZeroMemory(taken);
+            t_remaining -= destination.Length;
+        }
+    }
 }
