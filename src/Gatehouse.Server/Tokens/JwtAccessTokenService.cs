@@ -14,7 +14,7 @@ namespace Gatehouse.Server.Tokens;
 /// </summary>
 internal sealed class JwtAccessTokenService(SigningKeyManager keys, TimeProvider time, IOptions<GatehouseOptions> options) : IAccessTokenService
 {
-    private const string TokenType = "at+jwt";
+    internal const string TokenType = "at+jwt";
     private const int MaxCachedTokens = 20_000;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
@@ -32,34 +32,34 @@ internal sealed class JwtAccessTokenService(SigningKeyManager keys, TimeProvider
     {
         var keySet = await keys.GetAsync(cancellationToken);
         var jti = SecureTokens.New(16);
-        var claims = new Dictionary<string, object>(12)
+        var token = keySet.Current.Sign((Descriptor: d, Jti: jti, Issuer), static (json, s) =>
         {
-            [JwtRegisteredClaimNames.Sub] = d.Subject,
-            [JwtRegisteredClaimNames.Jti] = jti,
-            ["sid"] = d.SessionId,
-            ["gen"] = d.Generation,
-            ["num"] = d.UserNumber,
-            ["srf"] = d.Surface,
-            ["roles"] = d.Roles.ToArray(),
-        };
-        if (d.TeamId is not null)
-        {
-            claims["team"] = d.TeamId;
-        }
-        if (d.SecondFactorPending)
-        {
-            claims["2fa_pending"] = true;
-        }
-        var token = _handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = d.Audience,
-            IssuedAt = d.IssuedAt.UtcDateTime,
-            NotBefore = d.IssuedAt.UtcDateTime,
-            Expires = d.ExpiresAt.UtcDateTime,
-            Claims = claims,
-            SigningCredentials = keySet.Current,
-            TokenType = TokenType,
+            var d = s.Descriptor;
+            json.WriteString(JwtRegisteredClaimNames.Sub, d.Subject);
+            json.WriteString(JwtRegisteredClaimNames.Jti, s.Jti);
+            json.WriteString("sid", d.SessionId);
+            json.WriteNumber("gen", d.Generation);
+            json.WriteNumber("num", d.UserNumber);
+            json.WriteString("srf", d.Surface);
+            json.WriteStartArray("roles");
+            foreach (var role in d.Roles)
+            {
+                json.WriteStringValue(role);
+            }
+            json.WriteEndArray();
+            if (d.TeamId is not null)
+            {
+                json.WriteString("team", d.TeamId);
+            }
+            if (d.SecondFactorPending)
+            {
+                json.WriteBoolean("2fa_pending", true);
+            }
+            json.WriteString(JwtRegisteredClaimNames.Iss, s.Issuer);
+            json.WriteString(JwtRegisteredClaimNames.Aud, d.Audience);
+            json.WriteNumber(JwtRegisteredClaimNames.Exp, d.ExpiresAt.ToUnixTimeSeconds());
+            json.WriteNumber(JwtRegisteredClaimNames.Iat, d.IssuedAt.ToUnixTimeSeconds());
+            json.WriteNumber(JwtRegisteredClaimNames.Nbf, d.IssuedAt.ToUnixTimeSeconds());
         });
         return new IssuedAccessToken(token, jti, DateTimeOffset.FromUnixTimeSeconds(d.ExpiresAt.ToUnixTimeSeconds()));
     }

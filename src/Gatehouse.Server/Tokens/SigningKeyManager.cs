@@ -27,7 +27,7 @@ internal sealed partial class SigningKeyManager(
     /// <summary>The keys in use, and when they were loaded.</summary>
     internal sealed record KeySet(
         DateTimeOffset LoadedAt,
-        SigningCredentials Current,
+        JwsSigner Current,
         DateTimeOffset CurrentRetiresAt,
         IReadOnlyDictionary<string, SecurityKey> Published,
         IReadOnlyList<string> PublicJwks);
@@ -73,7 +73,7 @@ internal sealed partial class SigningKeyManager(
             }
             var keys = new KeySet(
                 now,
-                new SigningCredentials(ToSecurityKey(current, withPrivate: true), current.Algorithm),
+                new JwsSigner(ToSecurityKey(current, withPrivate: true), current.Algorithm, JwtAccessTokenService.TokenType),
                 current.RetiresAt,
                 published,
                 stored.Select(k => k.PublicJwk).ToList());
