@@ -16,7 +16,7 @@ internal sealed class JwtAccessTokenService(SigningKeyManager keys, TimeProvider
 {
     internal const string TokenType = "at+jwt";
     private const int MaxCachedTokens = 20_000;
-    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly JsonWebTokenHandler _handler = new();
 
     // Tokens whose signature was verified, keyed by a 128-bit prefix of their SHA-256: a
     // signature check costs ~90 µs of CPU (ES256), a lookup well under 1 µs. A token's
