@@ -30,6 +30,22 @@ public sealed class SigningKeyTests
     }
 
     [Fact]
+    public async Task An_access_token_header_names_its_algorithm_key_and_type_and_nothing_else()
+    {
+        using var factory = new GatehouseFactory();
+        var api = factory.Native();
+        var email = Emails.New();
+        await api.RegisterAsync(email);
+        var token = new JsonWebToken((await api.SignInAsync(email)).AccessToken);
+
+        var header = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.EncodedHeader));
+
+        Assert.Equal($$"""{"alg":"ES256","kid":"{{token.Kid}}","typ":"at+jwt"}""", header);
+        Assert.Equal(token.IssuedAt, token.ValidFrom);
+        Assert.True(token.ValidTo > token.IssuedAt);
+    }
+
+    [Fact]
     public async Task Rs256_can_be_chosen_instead_of_es256()
     {
         using var factory = new GatehouseFactory(new Dictionary<string, string?> { ["Gatehouse:Tokens:SigningAlgorithm"] = "RS256" });

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
@@ -17,6 +18,10 @@ namespace Gatehouse.Server.Tokens;
 /// </summary>
 internal sealed class JwsSigner
 {
+    // Nothing here is embedded in HTML and all of it is base64url-encoded, so characters such as
+    // '+' are written as themselves ("at+jwt", not "at\u002Bjwt"), as other JWT libraries do.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly byte[] _encodedHeader;
     private readonly ECDsa? _ecdsa;
     private readonly RSA? _rsa;
@@ -37,7 +42,7 @@ internal sealed class JwsSigner
         };
         KeyId = key.KeyId;
         var header = new ArrayBufferWriter<byte>(128);
-        using (var json = new Utf8JsonWriter(header))
+        using (var json = new Utf8JsonWriter(header, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("alg", algorithm);
@@ -55,7 +60,7 @@ internal sealed class JwsSigner
     {
         var payload = t_payload ??= new ArrayBufferWriter<byte>(512);
         payload.ResetWrittenCount();
-        var json = t_writer ??= new Utf8JsonWriter(payload);
+        var json = t_writer ??= new Utf8JsonWriter(payload, WriterOptions);
         json.Reset(payload);
         json.WriteStartObject();
         writeClaims(json, state);
