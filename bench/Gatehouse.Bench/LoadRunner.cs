@@ -19,8 +19,9 @@ internal sealed record WorkloadResult(string Name, long Completed, long Errors, 
     public string PeakRssBreakdown { get; init; } = "";
 
     /// <summary>
-    /// For a row bound by Argon2id: the mean of the limit measured right before and right after
-    /// it, so the ratio compares the workload with the machine as it was then.
+    /// For a row bound by Argon2id: the limit beside its slices, weighted by each slice's time
+    /// (<see cref="LoadRunner.RunBesideLimitAsync"/>), so the ratio compares the workload with the
+    /// machine as it was then.
     /// </summary>
     public double? ArgonLimit { get; init; }
 

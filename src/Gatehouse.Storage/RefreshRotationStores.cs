@@ -98,8 +98,9 @@ internal sealed class SqliteRefreshRotationStore(DetachedReads reads, SqliteRota
 /// rotation inside a savepoint, so one whose conditions no longer hold is undone alone. The
 /// read happens here rather than on a reader connection because the writer's page cache stays
 /// warm: a reader's whole cache is dropped at every commit, so its read costs a system call per
-/// page. Reading inside the write transaction also sees the rotations earlier in the batch. Alone, a rotation is written at once: batching only happens
-/// while an earlier commit is in progress, so it adds no latency.
+/// page. Reading inside the write transaction also sees the rotations earlier in the batch.
+/// Alone, a rotation is written at once: batching only happens while an earlier commit is in
+/// progress, so it adds no latency.
 /// The writer's connection never checkpoints the WAL itself (an automatic checkpoint runs
 /// inside the commit that crosses the threshold and holds every queued rotation behind an
 /// fsync): at most once a second after a commit, a passive checkpoint runs on its own
@@ -220,7 +221,6 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
     {
         var statements = _statements ??= new Statements((SqliteConnection)_connections.Create());
         var outcomes = new RotationAttempt[batch.Count];
-        var failures = new Exception?[batch.Count];
         using (var transaction = statements.Connection.BeginTransaction())
         {
             statements.Enlist(transaction);
@@ -234,25 +234,19 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
-                    // A failing plan fails its own request, not the batch.
-                    failures[i] = ex;
+                    // A failing plan fails its own request (it wrote nothing), not the batch.
+                    batch[i].Outcome.TrySetException(ex);
                     continue;
                 }
                 outcomes[i] = new RotationAttempt(snapshot, rotation is not null && statements.TryRotate(rotation) ? rotation : null);
             }
             transaction.Commit();
         }
-        // Only after the commit: a request learns of its rotation once it is durable.
+        // Only after the commit: a request learns of its rotation once it is durable (one whose
+        // plan failed already has its outcome, which this leaves as it is).
         for (var i = 0; i < batch.Count; i++)
         {
-            if (failures[i] is { } failure)
-            {
-                batch[i].Outcome.TrySetException(failure);
-            }
-            else
-            {
-                batch[i].Outcome.TrySetResult(outcomes[i]);
-            }
+            batch[i].Outcome.TrySetResult(outcomes[i]);
         }
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_checkpoint.IsCompleted && now - _lastCheckpoint >= CheckpointInterval)

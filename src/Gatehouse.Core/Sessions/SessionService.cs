@@ -108,6 +108,7 @@ public sealed class SessionService(
         // The successor's random value is drawn here; the plan below only fills in its row.
         var raw = SecureTokens.New();
         var successorHash = SecureTokens.Hash(raw);
+        bool OtherClients(RefreshSnapshot found) => clientId is not null && !string.Equals(clientId, found.ClientId, StringComparison.Ordinal);
 
         // The common case, a live token of a live session: the store reads the token and, when
         // this plan allows it, rotates it in the same step, with no locks held while deciding.
@@ -118,13 +119,13 @@ public sealed class SessionService(
             found.TokenConsumedAt is null && found.SessionEndedAt is null && found.RotateRefreshTokens
             && found.SessionExpiresAt > now && found.TokenExpiresAt > now
             && found.UserStatus is not (UserStatus.Disabled or UserStatus.Deleted)
-            && (clientId is null || string.Equals(clientId, found.ClientId, StringComparison.Ordinal))
+            && !OtherClients(found)
             && (boundTo is null || (boundTo.SessionId == found.SessionId && boundTo.Generation == found.TokenGeneration))
                 ? new RefreshRotation(hash, found.SessionId, found.SessionGeneration, now,
                     RefreshTokenRow(successorHash, found.SessionId, found.SessionGeneration + 1, found.SessionExpiresAt, now))
                 : null, cancellationToken);
         var snapshot = attempt.Snapshot;
-        if (snapshot is null || (clientId is not null && !string.Equals(clientId, snapshot.ClientId, StringComparison.Ordinal)))
+        if (snapshot is null || OtherClients(snapshot))
         {
             return CoreErrors.InvalidToken;
         }

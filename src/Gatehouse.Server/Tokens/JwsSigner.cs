@@ -40,7 +40,6 @@ internal sealed class JwsSigner
             (RsaSecurityKey { Rsa: { } rsa }, SecurityAlgorithms.RsaSha256) => (null, rsa),
             _ => throw new ArgumentException($"A {key.GetType().Name} cannot sign {algorithm}.", nameof(key)),
         };
-        KeyId = key.KeyId;
         var header = new ArrayBufferWriter<byte>(128);
         using (var json = new Utf8JsonWriter(header, WriterOptions))
         {
@@ -50,10 +49,8 @@ internal sealed class JwsSigner
             json.WriteString("typ", type);
             json.WriteEndObject();
         }
-        _encodedHeader = Encoding.ASCII.GetBytes(Base64Url.EncodeToString(header.WrittenSpan));
+        _encodedHeader = Base64Url.EncodeToUtf8(header.WrittenSpan);
     }
-
-    public string KeyId { get; }
 
     /// <summary>A signed token whose payload is the JSON object <paramref name="writeClaims"/> writes (between its braces).</summary>
     public string Sign<TState>(TState state, Action<Utf8JsonWriter, TState> writeClaims)
