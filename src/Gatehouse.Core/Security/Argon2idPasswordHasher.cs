@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Core.Security;
 
 /// <summary>
-/// Hashes new passwords with Argon2id (RFC 9106) through libsodium, in PHC string form
+/// Hashes new passwords with Argon2id (RFC 9106) through libargon2, in PHC string form
 /// (<c>$argon2id$v=19$m=19456,t=2,p=1$salt$hash</c>, the OWASP Password Storage Cheat Sheet
 /// minimum). Also verifies hashes imported from other systems, always asking for a rehash:
 /// bcrypt (<c>$2a$</c>, <c>$2b$</c>, <c>$2y$</c>, through libxcrypt) and ASP.NET Core Identity's
@@ -15,9 +15,10 @@ namespace Gatehouse.Core.Security;
 /// </summary>
 /// <remarks>
 /// Passwords are hashed as their exact UTF-8 bytes: no normalisation and no truncation, so
-/// imported hashes made from the raw bytes keep verifying. Every hash and verify runs on
-/// <see cref="HashingThreads"/> behind a semaphore so a burst of sign-ins cannot allocate
-/// <c>Argon2MemoryKiB</c> per request without bound. Register as a singleton.
+/// imported hashes made from the raw bytes keep verifying. Every hash and verify waits its turn
+/// for one of the <see cref="HashingThreads"/> (as many as <c>HashingConcurrency</c>), so a burst
+/// of sign-ins cannot allocate <c>Argon2MemoryKiB</c> per request without bound; each thread
+/// reuses one block of memory (<see cref="Argon2Memory"/>). Register as a singleton.
 /// </remarks>
 public sealed class Argon2idPasswordHasher : IPasswordHasher
 {
@@ -26,11 +27,11 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
     // so ten million leaves room for any honest configuration.
     private const uint MaxPbkdf2Iterations = 10_000_000;
 
-    private static readonly Lazy<bool> SodiumReady = new(InitialiseSodium, LazyThreadSafetyMode.ExecutionAndPublication);
+    // libsodium's sizes, so hashes look exactly like the ones it wrote before.
+    private const int SaltBytes = 16;
+    private const int HashBytes = 32;
 
-    private readonly ulong _opsLimit;
-    private readonly nuint _memLimit;
-    private readonly SemaphoreSlim _gate;
+    private readonly Argon2idParameters _parameters;
     private readonly int _concurrency;
     private readonly SemaphoreSlim _dummyLock = new(1, 1);
     private string? _dummyHash;
@@ -39,12 +40,9 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
-        _opsLimit = (ulong)value.Argon2Iterations;
-        _memLimit = (nuint)value.Argon2MemoryKiB * 1024;
-        var concurrency = value.HashingConcurrency > 0 ? value.HashingConcurrency : Environment.ProcessorCount;
-        // Never disposed: without AvailableWaitHandle a SemaphoreSlim holds no OS handle.
-        _gate = new SemaphoreSlim(concurrency, concurrency);
-        _concurrency = concurrency;
+        _parameters = new Argon2idParameters(value.Argon2MemoryKiB, value.Argon2Iterations, Parallelism: 1);
+        _concurrency = value.HashingConcurrency > 0 ? value.HashingConcurrency : Environment.ProcessorCount;
+        Argon2Memory.AllowKeeping((long)value.Argon2MemoryKiB * 1024);
     }
 
     public async ValueTask<string> HashAsync(string password, CancellationToken cancellationToken = default)
@@ -87,20 +85,11 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
         return VerifyIdentity(storedHash, password) ? PasswordVerification.SuccessRehashNeeded : PasswordVerification.Failed;
     }
 
-    private async Task<T> RunGatedAsync<T>(Func<T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Argon2 is CPU- and memory-bound native code; it runs on the hashing threads, not
-            // on the thread pool (whose threads it would hold for tens of milliseconds).
-            return await HashingThreads.RunAsync(work, _concurrency, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    // Argon2 is CPU- and memory-bound native code; it runs on the hashing threads, not on the
+    // thread pool (whose threads it would hold for tens of milliseconds). Their queue is the
+    // gate: a thread takes the next hash the moment it finishes one.
+    private Task<T> RunGatedAsync<T>(Func<T> work, CancellationToken cancellationToken) =>
+        HashingThreads.RunAsync(work, _concurrency, cancellationToken);
 
     private async ValueTask<string> GetDummyHashAsync(CancellationToken cancellationToken)
     {
@@ -127,84 +116,68 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
         }
     }
 
-    private static bool InitialiseSodium()
+    private string HashArgon2id(string password)
     {
-        // sodium_init picks the fastest implementations and seeds the RNG; 1 means another
-        // component got there first, which is fine.
-        var result = LibSodium.SodiumInit();
-        if (result < 0)
-        {
-            throw new InvalidOperationException("libsodium (libsodium.so.23) failed to initialise (sodium_init returned -1).");
-        }
-
-        return true;
-    }
-
-    private static void EnsureSodium() => _ = SodiumReady.Value;
-
-    private unsafe string HashArgon2id(string password)
-    {
-        EnsureSodium();
         var passwordBytes = Encoding.UTF8.GetBytes(password);
-        var output = new byte[LibSodium.StrBytes];
+        Span<byte> salt = stackalloc byte[SaltBytes];
+        Span<byte> hash = stackalloc byte[HashBytes];
+        RandomNumberGenerator.Fill(salt);
         try
         {
-            int result;
-            fixed (byte* pOut = output)
-            fixed (byte* pPassword = passwordBytes)
-            {
-                result = LibSodium.PwHashStrAlg(
-                    pOut, pPassword, (ulong)passwordBytes.Length, _opsLimit, _memLimit, LibSodium.AlgArgon2Id13);
-            }
-
-            if (result != 0)
+            var result = Argon2id.Derive(passwordBytes, salt, _parameters, hash);
+            if (result != LibArgon2.Ok)
             {
                 throw new InvalidOperationException(
-                    $"Argon2id hashing failed (crypto_pwhash_str_alg returned {result}) with m={_memLimit / 1024} KiB, t={_opsLimit}. " +
+                    $"Argon2id hashing failed ({Argon2id.Describe(result)}) with m={_parameters.MemoryKiB} KiB, t={_parameters.Iterations}. " +
                     "Either the process is out of memory (lower Gatehouse:Passwords:HashingConcurrency or Argon2MemoryKiB) " +
-                    "or the parameters are outside libsodium's limits (see PasswordOptionsValidator).");
+                    "or the parameters are outside libargon2's limits (see PasswordOptionsValidator).");
             }
 
-            var length = Array.IndexOf(output, (byte)0);
-            return Encoding.ASCII.GetString(output, 0, length < 0 ? output.Length : length);
+            return Argon2idHashString.Format(_parameters, salt, hash);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(passwordBytes);
+            CryptographicOperations.ZeroMemory(hash);
         }
     }
 
-    private unsafe PasswordVerification VerifyArgon2id(string storedHash, string password)
+    private PasswordVerification VerifyArgon2id(string storedHash, string password)
     {
-        EnsureSodium();
-        var hashBytes = ToNulTerminated(storedHash);
-        if (hashBytes is null)
+        // Malformed, another version, or parameters this server will not spend: the password
+        // cannot be shown to match.
+        if (!Argon2idHashString.TryParse(storedHash, out var stored))
         {
             return PasswordVerification.Failed;
         }
 
         var passwordBytes = Encoding.UTF8.GetBytes(password);
+        var computed = new byte[stored.Hash.Length];
         try
         {
-            fixed (byte* pHash = hashBytes)
-            fixed (byte* pPassword = passwordBytes)
+            var result = Argon2id.Derive(passwordBytes, stored.Salt, stored.Parameters, computed);
+            if (result != LibArgon2.Ok)
             {
-                // -1 covers both a wrong password and a malformed or unaffordable hash.
-                if (LibSodium.PwHashStrVerify(pHash, pPassword, (ulong)passwordBytes.Length) != 0)
-                {
-                    return PasswordVerification.Failed;
-                }
-
-                // 1 = other m or t; -1 = parameters out of libsodium's range. Either way a fresh
-                // hash with today's parameters is what we want.
-                return LibSodium.PwHashStrNeedsRehash(pHash, _opsLimit, _memLimit) == 0
-                    ? PasswordVerification.Success
-                    : PasswordVerification.SuccessRehashNeeded;
+                // The parameters were checked above, so this is the server failing (memory),
+                // not a wrong password.
+                throw new InvalidOperationException(
+                    $"Argon2id verification failed ({Argon2id.Describe(result)}) with m={stored.Parameters.MemoryKiB} KiB, t={stored.Parameters.Iterations}, p={stored.Parameters.Parallelism}.");
             }
+
+            if (!CryptographicOperations.FixedTimeEquals(computed, stored.Hash))
+            {
+                return PasswordVerification.Failed;
+            }
+
+            // Other costs or sizes than today's: a fresh hash with today's parameters is wanted.
+            return stored.Parameters == _parameters && stored.Salt.Length == SaltBytes && stored.Hash.Length == HashBytes
+                ? PasswordVerification.Success
+                : PasswordVerification.SuccessRehashNeeded;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(passwordBytes);
+            CryptographicOperations.ZeroMemory(computed);
         }
     }
 

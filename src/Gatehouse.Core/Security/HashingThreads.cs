@@ -5,38 +5,48 @@ namespace Gatehouse.Core.Security;
 /// <summary>
 /// Dedicated threads for password hashing, shared by the whole process. On the thread pool an
 /// Argon2id hash (tens of milliseconds) would hold a pool thread and starve request handling
-/// until the pool grows. A few long-lived threads leave the pool to requests (libsodium maps
-/// each hash's 19 MiB afresh and unmaps it after, so idle threads hold no memory). Threads are
-/// started on first use, as many as the largest concurrency asked for, and live as long as the
-/// process.
+/// until the pool grows. Threads are started on first use, as many as the largest concurrency
+/// asked for, and live as long as the process.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The queue is the only gate: each thread takes the next hash the moment it has finished one,
+/// so under load no core waits for a request handler to hand it work. A request cancelled
+/// while it waits leaves at once and its hash is never computed.
+/// </para>
+/// <para>
+/// Each thread keeps its Argon2 memory (<see cref="Argon2Memory"/>) while hashes keep coming
+/// and frees it after <see cref="IdleRelease"/> without one, so an idle server holds none.
+/// </para>
+/// </remarks>
 internal static class HashingThreads
 {
-    private static readonly BlockingCollection<Action> Queue = [];
+    /// <summary>
+    /// How long a thread without work keeps its Argon2 memory. Settable only so a test can see
+    /// the memory go without waiting; a thread reads it each time it starts to wait.
+    /// </summary>
+    internal static TimeSpan IdleRelease { get; set; } = TimeSpan.FromSeconds(10);
+
+    private static readonly BlockingCollection<IWorkItem> Queue = [];
     private static readonly Lock StartLock = new();
     private static int _started;
 
+    private interface IWorkItem
+    {
+        void Run();
+    }
+
     public static Task<T> RunAsync<T>(Func<T> work, int concurrency, CancellationToken cancellationToken)
     {
-        EnsureStarted(concurrency);
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Queue.Add(() =>
+        if (cancellationToken.IsCancellationRequested)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                completion.TrySetCanceled(cancellationToken);
-                return;
-            }
-            try
-            {
-                completion.TrySetResult(work());
-            }
-            catch (Exception ex)
-            {
-                completion.TrySetException(ex);
-            }
-        }, CancellationToken.None);
-        return completion.Task;
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        EnsureStarted(concurrency);
+        var item = new WorkItem<T>(work, cancellationToken);
+        Queue.Add(item, CancellationToken.None);
+        return item.Task;
     }
 
     private static void EnsureStarted(int count)
@@ -57,9 +67,52 @@ internal static class HashingThreads
 
     private static void Work()
     {
-        foreach (var item in Queue.GetConsumingEnumerable())
+        Argon2Memory.KeepBlocksOnThisThread(true);
+        while (true)
         {
-            item();
+            if (!Queue.TryTake(out var item, IdleRelease))
+            {
+                Argon2Memory.ReleaseThisThread();
+                item = Queue.Take();
+            }
+
+            item.Run();
+        }
+    }
+
+    private sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
+    {
+        private readonly Func<T> _work;
+        private readonly CancellationTokenRegistration _cancellation;
+
+        public WorkItem(Func<T> work, CancellationToken cancellationToken)
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            _work = work;
+            _cancellation = cancellationToken.UnsafeRegister(
+                static (state, token) => ((WorkItem<T>)state!).TrySetCanceled(token), this);
+        }
+
+        public void Run()
+        {
+            // Cancelled while it waited: the caller has already gone.
+            if (Task.IsCompleted)
+            {
+                return;
+            }
+
+            try
+            {
+                TrySetResult(_work());
+            }
+            catch (Exception ex)
+            {
+                TrySetException(ex);
+            }
+            finally
+            {
+                _cancellation.Dispose();
+            }
         }
     }
 }

@@ -3,35 +3,57 @@ using System.Runtime.InteropServices;
 namespace Gatehouse.Core.Security;
 
 /// <summary>
-/// libsodium's Argon2id (the reference RFC 9106 implementation). Loaded from the Debian
-/// package <c>libsodium23</c>; the exact soname keeps us off whatever <c>libsodium.so</c>
-/// symlink a dev package might install.
+/// The Argon2 reference implementation (RFC 9106's authors' <c>libargon2</c>), loaded from the
+/// Debian package <c>libargon2-1</c> by its exact soname. Called through <c>argon2id_ctx</c> so
+/// that Gatehouse supplies the working memory (<see cref="Argon2Memory"/>) instead of the
+/// library allocating and releasing it for every hash.
 /// </summary>
-internal static partial class LibSodium
+internal static unsafe partial class LibArgon2
 {
-    private const string Library = "libsodium.so.23";
+    private const string Library = "libargon2.so.1";
 
-    /// <summary><c>crypto_pwhash_ALG_ARGON2ID13</c>: Argon2id, version 1.3 (v=19).</summary>
-    public const int AlgArgon2Id13 = 2;
+    /// <summary><c>ARGON2_VERSION_13</c>: version 1.3, written <c>v=19</c> in PHC strings.</summary>
+    public const uint Version13 = 0x13;
 
-    /// <summary><c>crypto_pwhash_STRBYTES</c>: size of the PHC string buffer, including the NUL.</summary>
-    public const int StrBytes = 128;
+    /// <summary><c>ARGON2_OK</c>.</summary>
+    public const int Ok = 0;
 
-    /// <summary>Returns 0 on first initialisation, 1 if already initialised, -1 on failure.</summary>
-    [LibraryImport(Library, EntryPoint = "sodium_init")]
-    public static partial int SodiumInit();
+    /// <summary><c>argon2_context</c> from <c>argon2.h</c>, field for field.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Context
+    {
+        public byte* Out;
+        public uint OutLength;
+        public byte* Password;
+        public uint PasswordLength;
+        public byte* Salt;
+        public uint SaltLength;
+        public byte* Secret;
+        public uint SecretLength;
+        public byte* AssociatedData;
+        public uint AssociatedDataLength;
+        public uint TimeCost;
+        public uint MemoryCostKiB;
+        public uint Lanes;
+        public uint Threads;
+        public uint Version;
 
-    [LibraryImport(Library, EntryPoint = "crypto_pwhash_str_alg")]
-    public static unsafe partial int PwHashStrAlg(
-        byte* output, byte* password, ulong passwordLength, ulong opsLimit, nuint memLimit, int algorithm);
+        /// <summary><c>int (*)(uint8_t **memory, size_t bytes)</c>; the library checks the pointer, not the result.</summary>
+        public delegate* unmanaged<byte**, nuint, int> Allocate;
 
-    /// <summary>0 when the password matches; -1 when it does not or the string is malformed.</summary>
-    [LibraryImport(Library, EntryPoint = "crypto_pwhash_str_verify")]
-    public static unsafe partial int PwHashStrVerify(byte* hash, byte* password, ulong passwordLength);
+        /// <summary><c>void (*)(uint8_t *memory, size_t bytes)</c>, called after the library has wiped the memory.</summary>
+        public delegate* unmanaged<byte*, nuint, void> Free;
 
-    /// <summary>0 when the parameters match, 1 when they differ, -1 when the string is not Argon2.</summary>
-    [LibraryImport(Library, EntryPoint = "crypto_pwhash_str_needs_rehash")]
-    public static unsafe partial int PwHashStrNeedsRehash(byte* hash, ulong opsLimit, nuint memLimit);
+        public uint Flags;
+    }
+
+    /// <summary>Runs Argon2id over <paramref name="context"/>; returns <see cref="Ok"/> or a negative <c>argon2_error_codes</c> value.</summary>
+    [LibraryImport(Library, EntryPoint = "argon2id_ctx")]
+    public static partial int Argon2idContext(Context* context);
+
+    /// <summary>The library's static description of an error code.</summary>
+    [LibraryImport(Library, EntryPoint = "argon2_error_message")]
+    public static partial byte* ErrorMessage(int code);
 }
 
 /// <summary>

@@ -16,9 +16,10 @@ public sealed class PasswordOptionsValidator : IValidateOptions<PasswordOptions>
     /// </summary>
     internal const int MinimumArgon2MemoryKiB = 1024;
 
-    // The hasher passes KiB * 1024 bytes to libsodium as size_t; keeping the product inside an
-    // int (just under 2 GiB per hash) means it cannot overflow even on 32-bit platforms.
-    private const int MaximumArgon2MemoryKiB = int.MaxValue / 1024;
+    // Stored hashes with larger costs are refused (Argon2idParameters), so a configuration
+    // beyond them would write hashes that could never verify.
+    private const int MaximumArgon2MemoryKiB = Argon2idParameters.MaxMemoryKiB;
+    private const int MaximumArgon2Iterations = Argon2idParameters.MaxIterations;
 
     public ValidateOptionsResult Validate(string? name, PasswordOptions options)
     {
@@ -45,9 +46,9 @@ public sealed class PasswordOptionsValidator : IValidateOptions<PasswordOptions>
             failures.Add($"{Section}:Argon2MemoryKiB must be between {MinimumArgon2MemoryKiB} and {MaximumArgon2MemoryKiB}; use 19456 (OWASP's 19 MiB) in production. Values below that are only for tests.");
         }
 
-        if (options.Argon2Iterations < 1)
+        if (options.Argon2Iterations < 1 || options.Argon2Iterations > MaximumArgon2Iterations)
         {
-            failures.Add($"{Section}:Argon2Iterations must be at least 1; use 2 with 19456 KiB (OWASP).");
+            failures.Add($"{Section}:Argon2Iterations must be between 1 and {MaximumArgon2Iterations}; use 2 with 19456 KiB (OWASP).");
         }
 
         if (options.HashingConcurrency < 0)

@@ -153,8 +153,8 @@ public sealed class Argon2idPasswordHasherTests
     [Fact]
     public async Task A_native_hashing_failure_throws_a_clear_InvalidOperationException()
     {
-        // 1 KiB is below libsodium's 8 KiB minimum, so crypto_pwhash_str_alg returns -1 exactly
-        // as it would on an allocation failure, without the test having to exhaust memory.
+        // 1 KiB is below Argon2's 8 KiB minimum, so libargon2 fails as it would on an
+        // allocation failure, without the test having to exhaust memory.
         var hasher = TestHashers.Fast(memoryKiB: 1);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => hasher.HashAsync(Password).AsTask());

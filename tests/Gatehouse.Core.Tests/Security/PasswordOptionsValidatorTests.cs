@@ -62,12 +62,20 @@ public sealed class PasswordOptionsValidatorTests
         Assert.Contains("19456", failure, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Zero_Argon2_iterations_are_rejected()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public void Argon2_iterations_out_of_range_are_rejected(int iterations)
     {
-        var result = _validator.Validate(null, new PasswordOptions { Argon2Iterations = 0 });
+        var result = _validator.Validate(null, new PasswordOptions { Argon2Iterations = iterations });
 
-        Assert.StartsWith("Gatehouse:Passwords:Argon2Iterations must be at least 1", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        Assert.StartsWith("Gatehouse:Passwords:Argon2Iterations must be between 1 and 1000", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_thousand_Argon2_iterations_are_accepted()
+    {
+        Assert.True(_validator.Validate(null, new PasswordOptions { Argon2Iterations = 1000 }).Succeeded);
     }
 
     [Fact]
