@@ -22,10 +22,12 @@ namespace Gatehouse.Core.Security;
 internal static class HashingThreads
 {
     /// <summary>
-    /// How long a thread without work keeps its Argon2 memory. Settable only so a test can see
-    /// the memory go without waiting; a thread reads it each time it starts to wait.
+    /// How long a thread without work keeps its Argon2 memory. Under load a thread is never idle
+    /// this long; a server with a sign-in now and then pays for fresh memory now and then, as
+    /// it did before threads kept it. Settable only so a test can see the memory go sooner; a
+    /// thread reads it each time it starts to wait.
     /// </summary>
-    internal static TimeSpan IdleRelease { get; set; } = TimeSpan.FromSeconds(10);
+    internal static TimeSpan IdleRelease { get; set; } = TimeSpan.FromSeconds(1);
 
     private static readonly BlockingCollection<IWorkItem> Queue = [];
     private static readonly Lock StartLock = new();

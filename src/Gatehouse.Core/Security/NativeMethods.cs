@@ -76,3 +76,31 @@ internal static partial class LibCrypt
     [LibraryImport(Library, EntryPoint = "crypt_rn")]
     public static unsafe partial byte* CryptRn(byte* phrase, byte* setting, void* data, int size);
 }
+
+/// <summary>
+/// The C library's memory mapping, for Argon2's working memory: a block mapped on its own goes
+/// back to the kernel when it is unmapped (a 19 MiB block from <c>malloc</c> can stay in an
+/// arena and in the RSS), and it can be aligned and marked for transparent huge pages.
+/// </summary>
+internal static unsafe partial class LibC
+{
+    private const string Library = "libc.so.6";
+
+    public const int ProtRead = 0x1;
+    public const int ProtWrite = 0x2;
+    public const int MapPrivate = 0x02;
+    public const int MapAnonymous = 0x20;
+    public const int MadviseHugePage = 14;
+
+    /// <summary><c>MAP_FAILED</c>.</summary>
+    public static readonly void* MapFailed = (void*)-1;
+
+    [LibraryImport(Library, EntryPoint = "mmap")]
+    public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport(Library, EntryPoint = "munmap")]
+    public static partial int Munmap(void* address, nuint length);
+
+    [LibraryImport(Library, EntryPoint = "madvise")]
+    public static partial int Madvise(void* address, nuint length, int advice);
+}

@@ -95,17 +95,18 @@ public sealed partial class Argon2idTests
     }
 
     [Fact]
-    public void The_block_a_thread_keeps_is_reused_and_holds_only_zeros_between_hashes()
+    public unsafe void The_block_a_thread_keeps_starts_on_a_huge_page_is_reused_and_holds_only_zeros_between_hashes()
     {
-        var parameters = new Argon2idParameters(1024, 1, 1);
-        Argon2Memory.AllowKeeping(1024 * 1024);
+        var parameters = new Argon2idParameters(4096, 1, 1);
+        Argon2Memory.AllowKeeping(4096 * 1024);
         Argon2Memory.KeepBlocksOnThisThread(true);
         try
         {
             var first = new byte[32];
             Assert.Equal(LibArgon2.Ok, Argon2id.Derive(Encoding.UTF8.GetBytes(Password), "sixteen byte salt"u8, parameters, first));
             var block = Argon2Memory.ThisThreadsBlock;
-            Assert.Equal(1024 * 1024, block.Length);
+            Assert.Equal(4096 * 1024, block.Length);
+            Assert.Equal(0, (long)Unsafe.AsPointer(ref MemoryMarshal.GetReference(block)) % (2 * 1024 * 1024));
             Assert.True(block.IndexOfAnyExcept((byte)0) < 0, "the kept block still holds what the hash computed");
 
             var second = new byte[32];
