@@ -95,7 +95,8 @@ internal sealed class SqliteRefreshRotationStore(DetachedReads reads, SqliteRota
 /// <see cref="MaxBatch"/>), waits its turn on <see cref="SqliteWriteLock"/> like every other
 /// writer of this process, and handles them in one transaction on its own connection with
 /// prepared statements: for each, it reads the snapshot, asks the plan, and writes the
-/// rotation inside a savepoint, so one whose conditions no longer hold is undone alone. The
+/// rotation (should a rotation's conditions not hold, the batch is written again with each
+/// rotation inside a savepoint, so that one is undone alone; see <see cref="Write"/>). The
 /// read happens here rather than on a reader connection because the writer's page cache stays
 /// warm: a reader's whole cache is dropped at every commit, so its read costs a system call per
 /// page. Reading inside the write transaction also sees the rotations earlier in the batch.
@@ -221,26 +222,15 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
     {
         var statements = _statements ??= new Statements((SqliteConnection)_connections.Create());
         var outcomes = new RotationAttempt[batch.Count];
-        using (var transaction = statements.Connection.BeginTransaction())
+        // First without a savepoint per rotation: each plan decided on a snapshot read in this
+        // transaction, under the only write lock, so its conditional statements hold. Should one
+        // not (a plan that asked for more than its snapshot allows, or a failed statement), the
+        // whole batch is undone and written again with a savepoint around each rotation, so
+        // that one fails alone. Plans are pure: asking one twice gives the same rotation.
+        if (!WriteBatch(statements, batch, outcomes, guarded: false))
         {
-            statements.Enlist(transaction);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var snapshot = statements.Find(batch[i].Hash);
-                RefreshRotation? rotation;
-                try
-                {
-                    rotation = snapshot is null ? null : batch[i].Plan(snapshot);
-                }
-                catch (Exception ex)
-                {
-                    // A failing plan fails its own request (it wrote nothing), not the batch.
-                    batch[i].Outcome.TrySetException(ex);
-                    continue;
-                }
-                outcomes[i] = new RotationAttempt(snapshot, rotation is not null && statements.TryRotate(rotation) ? rotation : null);
-            }
-            transaction.Commit();
+            Array.Clear(outcomes);
+            WriteBatch(statements, batch, outcomes, guarded: true);
         }
         // Only after the commit: a request learns of its rotation once it is durable (one whose
         // plan failed already has its outcome, which this leaves as it is).
@@ -254,6 +244,46 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             _lastCheckpoint = now;
             _checkpoint = Task.Run(CheckpointAsync);
         }
+    }
+
+    /// <summary>One transaction over the batch; false (and nothing written) when an unguarded rotation did not apply.</summary>
+    private static bool WriteBatch(Statements statements, List<Pending> batch, RotationAttempt[] outcomes, bool guarded)
+    {
+        using var transaction = statements.Connection.BeginTransaction();
+        statements.Enlist(transaction);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Outcome.Task.IsCompleted)
+            {
+                // Its plan threw in the first pass.
+                continue;
+            }
+            var snapshot = statements.Find(batch[i].Hash);
+            RefreshRotation? rotation;
+            try
+            {
+                rotation = snapshot is null ? null : batch[i].Plan(snapshot);
+            }
+            catch (Exception ex)
+            {
+                // A failing plan fails its own request (it wrote nothing), not the batch.
+                batch[i].Outcome.TrySetException(ex);
+                continue;
+            }
+            var rotated = false;
+            if (rotation is not null)
+            {
+                rotated = guarded ? statements.TryRotateAlone(rotation) : statements.TryRotate(rotation);
+                if (!rotated && !guarded)
+                {
+                    transaction.Rollback();
+                    return false;
+                }
+            }
+            outcomes[i] = new RotationAttempt(snapshot, rotated ? rotation : null);
+        }
+        transaction.Commit();
+        return true;
     }
 
     /// <summary>
@@ -355,25 +385,33 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             return reader.Read() ? RefreshSnapshotQuery.Read(reader) : null;
         }
 
+        /// <summary>The rotation's three conditional statements; false when one did not apply (the caller undoes the transaction).</summary>
         public bool TryRotate(RefreshRotation rotation)
         {
             var now = rotation.Now.ToUnixTimeMilliseconds();
             var successor = rotation.Successor;
-            _savepoint.ExecuteNonQuery();
             try
             {
-                if (Execute(_moveSession, rotation.ExpectedGeneration + 1, now, rotation.SessionId, rotation.ExpectedGeneration) == 1
+                return Execute(_moveSession, rotation.ExpectedGeneration + 1, now, rotation.SessionId, rotation.ExpectedGeneration) == 1
                     && Execute(_consumeToken, now, rotation.ConsumedHash) == 1
-                    && Execute(_insertToken, successor.Hash, successor.SessionId, successor.Generation, successor.CreatedAt.ToUnixTimeMilliseconds(), successor.ExpiresAt.ToUnixTimeMilliseconds()) == 1)
-                {
-                    _release.ExecuteNonQuery();
-                    return true;
-                }
+                    && Execute(_insertToken, successor.Hash, successor.SessionId, successor.Generation, successor.CreatedAt.ToUnixTimeMilliseconds(), successor.ExpiresAt.ToUnixTimeMilliseconds()) == 1;
             }
             catch (SqliteException)
             {
-                // This rotation alone is undone; the caller's locked path decides and reports.
+                return false;
             }
+        }
+
+        /// <summary><see cref="TryRotate"/> inside a savepoint: a rotation that does not apply is undone alone.</summary>
+        public bool TryRotateAlone(RefreshRotation rotation)
+        {
+            _savepoint.ExecuteNonQuery();
+            if (TryRotate(rotation))
+            {
+                _release.ExecuteNonQuery();
+                return true;
+            }
+            // This rotation alone is undone; the caller's locked path decides and reports.
             _rollback.ExecuteNonQuery();
             _release.ExecuteNonQuery();
             return false;

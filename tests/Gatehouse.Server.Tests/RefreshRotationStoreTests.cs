@@ -74,6 +74,39 @@ public sealed class RefreshRotationStoreTests(GatehouseFactory factory) : IClass
         Assert.Null((await Store.FindAsync(failing))!.TokenConsumedAt);
     }
 
+    [Fact]
+    public async Task A_rotation_whose_conditions_do_not_hold_fails_alone_and_the_rotations_asked_beside_it_are_written()
+    {
+        var stale = await NewRefreshTokenHashAsync();
+        var others = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => NewRefreshTokenHashAsync()));
+        var before = await Store.FindAsync(stale);
+        // A store that writes in batches (SQLite) gathers what is asked while it is busy: this
+        // plan holds it, so the rotations below are written in one turn.
+        var blocker = await NewRefreshTokenHashAsync();
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = Store.RotateAsync(blocker, _ =>
+        {
+            holding.TrySetResult();
+            Thread.Sleep(200);
+            return null;
+        });
+        await holding.Task;
+
+        // The stale plan expects a session generation the session no longer has.
+        var staleAttempt = Store.RotateAsync(stale, found => AlwaysRotate(stale)(found with { SessionGeneration = found.SessionGeneration - 1 }));
+        var attempts = await Task.WhenAll(others.Select(hash => Store.RotateAsync(hash, AlwaysRotate(hash))));
+
+        await held;
+        Assert.Null((await staleAttempt).Rotation);
+        Assert.Equal(before, await Store.FindAsync(stale));
+        Assert.All(attempts, a => Assert.NotNull(a.Rotation));
+        foreach (var (hash, attempt) in others.Zip(attempts))
+        {
+            Assert.NotNull((await Store.FindAsync(hash))!.TokenConsumedAt);
+            Assert.NotNull(await Store.FindAsync(attempt.Rotation!.Successor.Hash));
+        }
+    }
+
     private async Task<string> NewRefreshTokenHashAsync()
     {
         var email = Emails.New();

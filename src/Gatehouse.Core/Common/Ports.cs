@@ -135,7 +135,8 @@ public interface IRefreshRotationStore
     /// do with it. A rotation it returns is applied if every condition of
     /// <see cref="RefreshRotation"/> still holds, all or nothing. The plan is a pure decision on
     /// the snapshot (no I/O, no waiting): a store may run it on its own thread, inside its write
-    /// turn, so that the read and the write take one trip.
+    /// turn, so that the read and the write take one trip, and may ask it again when it writes
+    /// the same turn a second time.
     /// </summary>
     Task<RotationAttempt> RotateAsync(string hash, Func<RefreshSnapshot, RefreshRotation?> plan, CancellationToken cancellationToken = default);
 }
