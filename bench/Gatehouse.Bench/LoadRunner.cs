@@ -47,6 +47,26 @@ internal static class LoadRunner
     }
 
     /// <summary>
+    /// Runs the workload in <paramref name="slices"/> measured slices (the first after the
+    /// warm-up), waiting for <paramref name="beforeSlice"/> before each slice after the first
+    /// (the other server's turn). The result covers all slices; the peak RSS covers the pauses too.
+    /// </summary>
+    public static async Task<WorkloadResult> RunInSlicesAsync(string name, int concurrency, TimeSpan warmup, TimeSpan duration, int slices, int serverPid, Func<int, Task<bool>> step, Func<int, Task> beforeSlice)
+    {
+        using var sampler = new RssSampler(serverPid);
+        var phases = new Phase[slices];
+        for (var i = 0; i < slices; i++)
+        {
+            if (i > 0)
+            {
+                await beforeSlice(i);
+            }
+            phases[i] = await RunPhaseAsync(concurrency, i == 0 ? warmup : TimeSpan.Zero, duration / slices, serverPid, step);
+        }
+        return Result(name, phases, sampler);
+    }
+
+    /// <summary>
     /// For a workload bound by a limit that this process measures itself (Argon2id): a warm-up,
     /// then <paramref name="slices"/> measured slices of the workload, with the limit measured
     /// before, between and after them while the server is idle. Each slice is compared with the

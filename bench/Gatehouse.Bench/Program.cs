@@ -47,8 +47,13 @@ Console.WriteLine($"  Argon2id (m=19 MiB, t=2, p=1): {argonLimit:0.0}/s on all c
 
 // Gatehouse is server 0, the peer server 1; they take turns workload by workload (Turns).
 int[] servers = noPeer ? [0] : [0, 1];
-var turns = new Turns([("start", servers), ("registration", servers), ("sign-in", servers), ("arc", [0]),
-    ("refresh", servers), ("read", servers), ("floor", servers)]);
+// The rows compared with the peer alone (refresh, read, floor) run in TurnSlices slices, the two
+// servers alternating slice by slice, so that a drift of the VM's speed within a row slows both
+// servers alike instead of the one whose turn it happened in.
+const int TurnSlices = 4;
+string[] slicedSteps = ["refresh", "read", "floor"];
+var turns = new Turns(new[] { ("start", servers), ("registration", servers), ("sign-in", servers), ("arc", new[] { 0 }) }
+    .Concat(slicedSteps.SelectMany(step => Enumerable.Range(1, TurnSlices).Select(i => (SliceStep(step, i), servers)))));
 var gatehouseRun = RunGatehouseAsync();
 var peerRun = noPeer ? Task.FromResult<(List<WorkloadResult> Results, TimeSpan ColdStart)>(([], TimeSpan.Zero)) : RunPeerAsync();
 var gatehouse = await gatehouseRun;
@@ -203,7 +208,7 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
             results.Add(await extraSignIn(http, lean, server.Pid, users, userIds, data));
         }
 
-        await turns.NextAsync(target.Server, "refresh");
+        await turns.NextAsync(target.Server, SliceStep("refresh", 1));
         results.Add(await Run(target.Names[2], server.Pid, async vu =>
         {
             var (status, body) = await lean[vu].SendAsync(lean[vu].Build("POST", target.RefreshPath, json: JsonSerializer.Serialize(new { refreshToken = refresh[vu] })));
@@ -214,21 +219,21 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
             using var document = JsonDocument.Parse(body);
             refresh[vu] = document.RootElement.GetProperty("refreshToken").GetString()!;
             return true;
-        }, async vu => refresh[vu] = (await SignInAsync(vu)).GetProperty("refreshToken").GetString()!));
+        }, async vu => refresh[vu] = (await SignInAsync(vu)).GetProperty("refreshToken").GetString()!, sliced: (target.Server, "refresh")));
 
-        await turns.NextAsync(target.Server, "read");
+        await turns.NextAsync(target.Server, SliceStep("read", 1));
         var reads = new byte[concurrency][];
         results.Add(await Run(target.Names[3], server.Pid, async vu => (await lean[vu].SendAsync(reads[vu])).Status == 200, async vu =>
         {
             access[vu] = (await SignInAsync(vu)).GetProperty("accessToken").GetString()!;
             reads[vu] = lean[vu].Build("GET", target.ReadPath, bearer: access[vu]);
-        }));
+        }, sliced: (target.Server, "read")));
 
         // Not a target: what an empty endpoint costs over loopback on this machine, the ceiling
         // every other row sits under.
-        await turns.NextAsync(target.Server, "floor");
+        await turns.NextAsync(target.Server, SliceStep("floor", 1));
         var probes = Enumerable.Range(0, concurrency).Select(vu => lean[vu].Build("GET", target.LivePath)).ToArray();
-        results.Add(await Run(target.Names[4], server.Pid, async vu => (await lean[vu].SendAsync(probes[vu])).Status == 200));
+        results.Add(await Run(target.Names[4], server.Pid, async vu => (await lean[vu].SendAsync(probes[vu])).Status == 200, sliced: (target.Server, "floor")));
         foreach (var connection in lean)
         {
             connection.Dispose();
@@ -249,13 +254,22 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
 // VM's speed drifts, at times by a quarter within a minute: a limit measured at the start of the
 // run, or even right before and after a 10-second row, compares the workload with a different
 // machine.
-async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null, bool argonBound = false)
+// sliced: the row runs in TurnSlices slices, each in its own turn of the step (the caller holds
+// the first).
+async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null, bool argonBound = false, (int Server, string Step)? sliced = null)
 {
+    Func<int, Task> nextSlice = i => turns.NextAsync(sliced!.Value.Server, SliceStep(sliced.Value.Step, i + 1));
     if (only is not null && !only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase)))
     {
+        // Its turns are still taken, so the other server's are not held up.
+        for (var i = 1; sliced is not null && i < TurnSlices; i++)
+        {
+            await nextSlice(i);
+        }
         return new WorkloadResult(name, 0, 0, 0, 0, 0, 0, 0, 0) { Skipped = true };
     }
-    Console.Write($"  {name} ... ");
+    // A sliced row prints its line at the end, so the two servers' lines do not interleave.
+    Console.Write(sliced is null ? $"  {name} ... " : "");
     if (prepare is not null)
     {
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(prepare));
@@ -275,13 +289,23 @@ async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step,
             () => Limits.Argon2idPerSecondAsync(limitProbe));
         Console.Write($"(Argon2id limit beside its {LimitSlices} slices: {limits.Min():0.0}–{limits.Max():0.0}/s; hashing used {result.HashingShare:P0} of the cores) ");
     }
+    else if (sliced is not null)
+    {
+        result = await LoadRunner.RunInSlicesAsync(name, concurrency, warmup, duration, smoke ? 1 : TurnSlices, pid, step, nextSlice);
+        for (var i = smoke ? 1 : TurnSlices; i < TurnSlices; i++)
+        {
+            await nextSlice(i);
+        }
+    }
     else
     {
         result = await LoadRunner.RunAsync(name, concurrency, warmup, duration, pid, step);
     }
-    Console.WriteLine($"{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores, peak RSS {result.PeakRssBytes / 1048576.0:0} MB ({result.PeakRssBreakdown})");
+    Console.WriteLine($"{(sliced is null ? "" : $"  {name} ({(smoke ? 1 : TurnSlices)} slices, alternating with the other server) ... ")}{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores, peak RSS {result.PeakRssBytes / 1048576.0:0} MB ({result.PeakRssBreakdown})");
     return result;
 }
+
+static string SliceStep(string step, int slice) => slice == 1 ? step : $"{step} {slice}";
 
 static string Render((List<WorkloadResult> Results, TimeSpan ColdStart) gatehouse, (List<WorkloadResult> Results, TimeSpan ColdStart) peer, double argonLimit, double es256Limit)
 {
