@@ -356,7 +356,7 @@ string Document(string table, string repositoryRoot)
         SQLite with default options. The load comes from a separate process over loopback, one
         keep-alive HTTP/1.1 connection per virtual client ({concurrency} virtual clients,
         {warmup.TotalSeconds:0} s of unmeasured warm-up, then {duration.TotalSeconds:0} s measured per workload); the two servers take
-        turns workload by workload (only one is under load at a time); load generator and server share the same cores. "CPU cores" is each process's CPU time over the measured time.
+        turns workload by workload, and within the refresh, read and floor rows slice by slice ({TurnSlices} slices each; only one is under load at a time); load generator and server share the same cores. "CPU cores" is each process's CPU time over the measured time.
 
         {table}
         {(File.Exists(notes) ? File.ReadAllText(notes) : "")}
