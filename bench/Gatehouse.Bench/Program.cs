@@ -258,18 +258,23 @@ async Task<(List<WorkloadResult> Results, TimeSpan ColdStart)> RunTargetAsync(Ta
 // the first).
 async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step, Func<int, Task>? prepare = null, bool argonBound = false, (int Server, string Step)? sliced = null)
 {
-    Func<int, Task> nextSlice = i => turns.NextAsync(sliced!.Value.Server, SliceStep(sliced.Value.Step, i + 1));
+    Task NextSlice(int i) => turns.NextAsync(sliced!.Value.Server, SliceStep(sliced.Value.Step, i + 1));
     if (only is not null && !only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase)))
     {
         // Its turns are still taken, so the other server's are not held up.
         for (var i = 1; sliced is not null && i < TurnSlices; i++)
         {
-            await nextSlice(i);
+            await NextSlice(i);
         }
         return new WorkloadResult(name, 0, 0, 0, 0, 0, 0, 0, 0) { Skipped = true };
     }
     // A sliced row prints its line at the end, so the two servers' lines do not interleave.
-    Console.Write(sliced is null ? $"  {name} ... " : "");
+    var line = $"  {name}{(sliced is null ? "" : $" ({TurnSlices} slices, alternating with the other server)")} ... ";
+    if (sliced is null)
+    {
+        Console.Write(line);
+        line = "";
+    }
     if (prepare is not null)
     {
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(prepare));
@@ -291,17 +296,13 @@ async Task<WorkloadResult> Run(string name, int pid, Func<int, Task<bool>> step,
     }
     else if (sliced is not null)
     {
-        result = await LoadRunner.RunInSlicesAsync(name, concurrency, warmup, duration, smoke ? 1 : TurnSlices, pid, step, nextSlice);
-        for (var i = smoke ? 1 : TurnSlices; i < TurnSlices; i++)
-        {
-            await nextSlice(i);
-        }
+        result = await LoadRunner.RunInSlicesAsync(name, concurrency, warmup, duration, TurnSlices, pid, step, NextSlice);
     }
     else
     {
         result = await LoadRunner.RunAsync(name, concurrency, warmup, duration, pid, step);
     }
-    Console.WriteLine($"{(sliced is null ? "" : $"  {name} ({(smoke ? 1 : TurnSlices)} slices, alternating with the other server) ... ")}{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores, peak RSS {result.PeakRssBytes / 1048576.0:0} MB ({result.PeakRssBreakdown})");
+    Console.WriteLine($"{line}{result.Throughput:0}/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors, CPU: server {result.ServerCores:0.00} cores, load {result.LoadCores:0.00} cores, peak RSS {result.PeakRssBytes / 1048576.0:0} MB ({result.PeakRssBreakdown})");
     return result;
 }
 

@@ -226,10 +226,10 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
         // transaction, under the only write lock, so its conditional statements hold. Should one
         // not (a plan that asked for more than its snapshot allows, or a failed statement), the
         // whole batch is undone and written again with a savepoint around each rotation, so
-        // that one fails alone. Plans are pure: asking one twice gives the same rotation.
+        // that one fails alone. Plans are pure: asking one twice gives the same rotation, and
+        // the second pass sets every outcome the first did.
         if (!WriteBatch(statements, batch, outcomes, guarded: false))
         {
-            Array.Clear(outcomes);
             WriteBatch(statements, batch, outcomes, guarded: true);
         }
         // Only after the commit: a request learns of its rotation once it is durable (one whose
