@@ -15,6 +15,12 @@ public static class ClientTokenPurposes
     public const string AuthorizationCode = "authorization_code";
 }
 
+/// <summary>
+/// A client a surface depends on: created on its first use and kept with the refresh rotation
+/// the surface's wire contract needs (keymetrics' /token hands back the refresh token it got).
+/// </summary>
+public sealed record SurfaceClient(string ClientId, string Name, bool RotateRefreshTokens);
+
 /// <summary>What <c>/me</c>-style routes show: the user, the clients they may use and the session's client.</summary>
 public sealed record ClientUserProfile(User User, IReadOnlyList<Client> AllowedClients, Client? CurrentClient);
 
@@ -35,6 +41,7 @@ public sealed class ClientSignInService(
     OneTimeTokenService oneTimeTokens,
     SignInService signIn,
     SessionService sessions,
+    AccountService accounts,
     AdminService admin,
     IAuditLog audit,
     TimeProvider time,
@@ -53,6 +60,21 @@ public sealed class ClientSignInService(
     {
         var client = await FindClientAsync(clientId, cancellationToken);
         return client is not null && admin.VerifySecret(client, secret) ? client : CoreErrors.InvalidClient;
+    }
+
+    /// <summary>
+    /// Registers an account and starts its first session on a surface's own client, making sure
+    /// that client exists first. An administrator who deleted the client stopped the surface:
+    /// <see cref="CoreErrors.InvalidClient"/>.
+    /// </summary>
+    public async Task<Result<RegistrationResult>> RegisterOnSurfaceClientAsync(SurfaceClient surfaceClient, RegistrationRequest request, RegistrationMode mode, RequestContext context, CancellationToken cancellationToken = default)
+    {
+        var client = await admin.EnsureClientAsync(surfaceClient.ClientId, surfaceClient.Name, surfaceClient.RotateRefreshTokens, context, cancellationToken);
+        if (!client.Succeeded)
+        {
+            return CoreErrors.InvalidClient;
+        }
+        return await accounts.RegisterAsync(request, mode with { StartSession = true, SessionClient = client.Value }, context, cancellationToken);
     }
 
     /// <summary>Lets a user sign in through a client (idempotent).</summary>

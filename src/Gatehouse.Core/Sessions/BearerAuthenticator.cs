@@ -10,6 +10,11 @@ public enum BearerStatus
     Expired,
     /// <summary>Well signed and unexpired, but its session ended or a refresh superseded it.</summary>
     Revoked,
+    /// <summary>
+    /// Live, but its session has not yet given its second factor: good only for the route that
+    /// takes the code, refused everywhere else (every surface maps this to its own refusal).
+    /// </summary>
+    SecondFactorPending,
 }
 
 public sealed record BearerResult(BearerStatus Status, AccessTokenClaims? Claims)
@@ -25,8 +30,11 @@ public sealed record BearerResult(BearerStatus Status, AccessTokenClaims? Claims
 public sealed class BearerAuthenticator(IAccessTokenService accessTokens, SessionStateCache stateCache)
 {
     /// <summary>
-    /// Checks a bearer access token: signature, lifetime, and that its session is alive and the
-    /// token not superseded by a refresh.
+    /// Checks a bearer access token: signature, lifetime, that its session is alive and the
+    /// token not superseded by a refresh, and that the session is fully signed in. A token whose
+    /// session still waits for its second factor comes back as
+    /// <see cref="BearerStatus.SecondFactorPending"/>, with its claims, so that the one route that
+    /// takes the code can accept it and every other route refuses it.
     /// </summary>
     public async ValueTask<BearerResult> AuthenticateAsync(string? token, CancellationToken cancellationToken = default)
     {
@@ -50,9 +58,10 @@ public sealed class BearerAuthenticator(IAccessTokenService accessTokens, Sessio
             // Issued after our cached read (perhaps by another instance): look again.
             state = await stateCache.RefreshAsync(claims.SessionId, cancellationToken);
         }
-        return !state.Active || claims.Generation != state.Generation
-            ? new BearerResult(BearerStatus.Revoked, claims)
-            : new BearerResult(BearerStatus.Valid, claims);
+        if (!state.Active || claims.Generation != state.Generation)
+        {
+            return new BearerResult(BearerStatus.Revoked, claims);
+        }
+        return new BearerResult(claims.SecondFactorPending ? BearerStatus.SecondFactorPending : BearerStatus.Valid, claims);
     }
-
 }

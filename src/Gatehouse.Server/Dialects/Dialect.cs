@@ -2,8 +2,11 @@ using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Dialects;
 
-/// <summary>Section <c>Gatehouse:Dialects:&lt;name&gt;</c>.</summary>
-public sealed class DialectOptions
+/// <summary>
+/// Section <c>Gatehouse:Dialects:&lt;name&gt;</c>: what every dialect has. A dialect's own options
+/// class derives from it, so the switch and the base path sit beside its other settings.
+/// </summary>
+public class DialectOptions
 {
     public bool Enabled { get; set; } = true;
 
@@ -64,11 +67,10 @@ public sealed class DialectRegistry
         foreach (var dialect in dialects)
         {
             var o = options.Get(dialect.Name);
-            if (!o.Enabled)
+            if (o.Enabled)
             {
-                continue;
+                mounted.Add(new MountedDialect(dialect, DialectOptionsValidator.Normalise(o.BasePath ?? dialect.DefaultBasePath)));
             }
-            mounted.Add(new MountedDialect(dialect, Normalise(o.BasePath ?? dialect.DefaultBasePath, dialect.Name)));
         }
         Mounted = mounted;
     }
@@ -96,15 +98,26 @@ public sealed class DialectRegistry
         var nativeLength = NativePrefixes.Where(p => MountedDialect.Owns(p, path)).Select(p => p.Length).DefaultIfEmpty(0).Max();
         return nativeLength > (best.BasePath == "/" ? 0 : best.BasePath.Length) ? null : best;
     }
+}
 
-    private static string Normalise(string basePath, string name)
+/// <summary>Checks the base path of every dialect (named options, one per dialect) at start-up.</summary>
+internal sealed class DialectOptionsValidator : IValidateOptions<DialectOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DialectOptions options)
+    {
+        if (options.BasePath is not { } basePath)
+        {
+            return ValidateOptionsResult.Success;
+        }
+        var trimmed = basePath.Trim();
+        return trimmed.StartsWith('/') && !trimmed.Contains("//", StringComparison.Ordinal) && !trimmed.Any(char.IsWhiteSpace)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Gatehouse:Dialects:{name}:BasePath must be a path starting with '/', such as /api/auth (it is '{basePath}').");
+    }
+
+    public static string Normalise(string basePath)
     {
         var trimmed = basePath.Trim();
-        if (!trimmed.StartsWith('/') || trimmed.Contains("//", StringComparison.Ordinal) || trimmed.Any(char.IsWhiteSpace))
-        {
-            throw new OptionsValidationException(name, typeof(DialectOptions),
-                [$"Gatehouse:Dialects:{name}:BasePath must be a path starting with '/', such as /api/auth (it is '{basePath}')."]);
-        }
         return trimmed.Length > 1 ? trimmed.TrimEnd('/') : trimmed;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Gatehouse.Server.Dialects;
@@ -14,7 +15,8 @@ internal static class DialectHosting
         this IServiceCollection services, IConfiguration gatehouse, string name, System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver json)
         where TDialect : class, IDialect
     {
-        services.AddOptions<DialectOptions>(name).Bind(gatehouse.GetSection($"Dialects:{name}"));
+        services.AddOptions<DialectOptions>(name).Bind(gatehouse.GetSection($"Dialects:{name}")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<DialectOptions>, DialectOptionsValidator>());
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(json));
         services.AddSingleton<IDialect, TDialect>();
         return services;
@@ -73,9 +75,7 @@ internal static class DialectHosting
     /// </summary>
     public static async Task WriteErrorAsync(HttpContext context, int status)
     {
-        var dialect = context.GetEndpoint()?.Metadata.GetMetadata<MountedDialect>()
-            ?? context.RequestServices.GetRequiredService<DialectRegistry>().Resolve(context.Request.Path);
-        if (dialect is not null)
+        if (DialectPaths.Mounted(context) is { } dialect)
         {
             await dialect.Dialect.WriteErrorAsync(context, status);
             return;

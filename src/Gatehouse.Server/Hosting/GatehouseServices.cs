@@ -137,11 +137,12 @@ internal static class GatehouseServices
             : ActivatorUtilities.CreateInstance<PickupFolderMailTransport>(sp));
         services.AddHostedService<MailDispatcherService>();
 
-        // Dialects: each registers itself and its JSON context with services.AddDialect<T>(config, "name", context).
+        // Dialects: each registers its options (bound and validated at start-up), itself and its
+        // JSON context (<Name>Dialect.Add, which ends in services.AddDialect<T>(config, "name", context)).
         services.AddSingleton<Dialects.DialectRegistry>();
-        services.AddDialect<Dialects.Keymetrics.KeymetricsDialect>(config, "keymetrics", Dialects.Keymetrics.KeymetricsJsonContext.Default);
-        services.AddDialect<CcxDialect>(config, "ccx", CcxJsonContext.Default);
-        services.AddDialect<FittrackeeDialect>(config, "fittrackee", FittrackeeJsonContext.Default);
+        Dialects.Keymetrics.KeymetricsDialect.Add(services, config);
+        CcxDialect.Add(services, config);
+        FittrackeeDialect.Add(services, config);
         services.AddDialect<Dialects.Arc.ArcDialect>(config, "arc", Dialects.Arc.ArcJsonContext.Default);
 
         // HTTP.

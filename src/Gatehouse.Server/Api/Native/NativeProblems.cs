@@ -1,6 +1,7 @@
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Gatehouse.Server.Dialects;
 
 namespace Gatehouse.Server.Api.Native;
 
@@ -67,22 +68,17 @@ internal static class NativeAuthorization
 {
     /// <summary>Requires a valid access token of a fully signed-in session.</summary>
     public static TBuilder RequireNativeBearer<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.RequireBearer(Refuse);
+
+    private static ProblemHttpResult Refuse(HttpContext http, BearerStatus status)
+    {
+        if (status == BearerStatus.SecondFactorPending)
         {
-            var http = context.HttpContext;
-            var result = await http.AuthenticateBearerAsync();
-            if (result.Status != BearerStatus.Valid)
-            {
-                // RFC 6750 section 3: say why in WWW-Authenticate.
-                http.Response.Headers.WWWAuthenticate = result.Status == BearerStatus.Missing ? "Bearer" : "Bearer error=\"invalid_token\"";
-                return NativeProblems.Unauthorized(result.Status);
-            }
-            if (result.Claims!.SecondFactorPending)
-            {
-                return NativeProblems.Problem(StatusCodes.Status403Forbidden, "second_factor_required", "Finish signing in with the second factor first.");
-            }
-            return await next(context);
-        });
+            return NativeProblems.Problem(StatusCodes.Status403Forbidden, "second_factor_required", "Finish signing in with the second factor first.");
+        }
+        DialectBearer.Challenge(http, status);
+        return NativeProblems.Unauthorized(status);
+    }
 
     /// <summary>Requires the <c>admin</c> role (after the bearer filter).</summary>
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>

@@ -15,7 +15,10 @@ internal sealed record CcxUser(
 /// <summary>CCX <c>Error</c>: <c>code</c> is the HTTP status.</summary>
 internal sealed record CcxError(
     [property: JsonPropertyName("code")] int Code,
-    [property: JsonPropertyName("error")] string Error);
+    [property: JsonPropertyName("error")] string Error) : IWireError
+{
+    public static IReadOnlyList<int> DocumentedStatuses { get; } = [400, 401, 403, 404, 405, 413, 415, 429, 500];
+}
 
 internal sealed record CcxLoginRequest(
     [property: JsonPropertyName("login")] string? Login,

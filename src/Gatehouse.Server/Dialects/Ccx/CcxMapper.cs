@@ -1,16 +1,19 @@
 using Gatehouse.Core.Accounts;
 using Gatehouse.Core.Common;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Gatehouse.Core.Sessions;
 
 namespace Gatehouse.Server.Dialects.Ccx;
 
 /// <summary>
 /// The dialect's one mapper: core users to <see cref="CcxUser"/>, core errors and framework
-/// failures to <see cref="CcxError"/>. The contract gives each route a single failure status,
-/// so the route chooses the status and the mapper the words.
+/// failures to <see cref="CcxError"/>, and the session ticket to the <c>sid</c> cookie. The
+/// contract gives each route a single failure status, so the route chooses the status and the
+/// mapper the words.
 /// </summary>
 internal static class CcxMapper
 {
+    public const string CookieName = "sid";
+
     public static CcxUser User(User user) => new(
         user.Id,
         user.Email ?? user.Username ?? "",
@@ -19,14 +22,28 @@ internal static class CcxMapper
         // 0 pending, 1 active, 2 disabled, 3 deleted (Gatehouse's UserStatus).
         (int)user.Status);
 
-    public static JsonHttpResult<CcxUser> Ok(User user) => TypedResults.Json(User(user), CcxJsonContext.Default.CcxUser);
+    public static WireJson<CcxUser, Status200> Ok(User user) => new(User(user), CcxJsonContext.Default.CcxUser);
 
-    public static CcxError ErrorBody(int status, string message) => new(status, message);
+    public static WireError<CcxError> Error(int status, string message) =>
+        new(status, new CcxError(status, message), CcxJsonContext.Default.CcxError);
 
-    public static JsonHttpResult<CcxError> Error(int status, string message) =>
-        TypedResults.Json(ErrorBody(status, message), CcxJsonContext.Default.CcxError, statusCode: status);
+    public static WireError<CcxError> Error(int status, CoreError error) => Error(status, Message(error));
 
-    public static JsonHttpResult<CcxError> Error(int status, CoreError error) => Error(status, Message(error));
+    /// <summary>An unreadable body: 415 for another content type, 413 over the limit, 400 for malformed JSON or a wrong JSON type.</summary>
+    public static WireError<CcxError> Unreadable(BodyOutcome outcome)
+    {
+        var status = outcome switch
+        {
+            BodyOutcome.TooLarge => StatusCodes.Status413PayloadTooLarge,
+            BodyOutcome.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return Error(status, StatusMessage(status));
+    }
+
+    public static WireError<CcxError> Malformed() => Error(StatusCodes.Status400BadRequest, "A required field is missing.");
+
+    public static WireError<CcxError> CrossSite() => Error(StatusCodes.Status403Forbidden, "Cross-site request refused: the origin is not allowed.");
 
     public static string Message(CoreError error) => error.Code switch
     {
@@ -53,5 +70,34 @@ internal static class CcxMapper
         StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
         StatusCodes.Status429TooManyRequests => "Too many requests; try again later.",
         _ => "Something went wrong on the server.",
+    };
+
+    /// <summary>The <c>sid</c> cookie's secret, if the browser sent one.</summary>
+    public static string? ReadCookie(HttpRequest request) => request.Cookies.TryGetValue(CookieName, out var value) && value.Length > 0 ? value : null;
+
+    /// <summary>
+    /// HttpOnly (scripts never see the secret), SameSite=Lax (browsers keep it off cross-site
+    /// POSTs), Secure over HTTPS, scoped to the dialect's base path, and lasting as long as the
+    /// core session's absolute lifetime.
+    /// </summary>
+    public static void SetCookie(HttpContext context, CookieSessionTicket ticket) =>
+        context.Response.Cookies.Append(CookieName, ticket.Secret, CookieOptions(context, ticket.ExpiresAt));
+
+    public static void ClearCookie(HttpContext context) =>
+        context.Response.Cookies.Delete(CookieName, CookieOptions(context, null));
+
+    private static CookieOptions CookieOptions(HttpContext context, DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Lax,
+        Secure = CcxSettings.Of(context).SecureCookies switch
+        {
+            SecureCookieMode.Always => true,
+            SecureCookieMode.Never => false,
+            _ => context.Request.IsHttps,
+        },
+        Path = DialectPaths.BasePath(context, "/"),
+        Expires = expires,
+        IsEssential = true,
     };
 }

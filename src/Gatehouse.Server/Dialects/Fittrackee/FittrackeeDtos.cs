@@ -8,11 +8,11 @@ namespace Gatehouse.Server.Dialects.Fittrackee;
 // (unknown members are ignored); every field is nullable so a missing one is told apart from a
 // wrong one.
 
-public sealed record RegisterBody(string? Username, string? Email, string? Password, string? PasswordConf);
+internal sealed record FittrackeeRegisterRequest(string? Username, string? Email, string? Password, string? PasswordConf);
 
-public sealed record LoginBody(string? Email, string? Password);
+internal sealed record FittrackeeLoginRequest(string? Email, string? Password);
 
-public sealed record EditProfileBody(
+internal sealed record FittrackeeProfileEditRequest(
     string? FirstName,
     string? LastName,
     string? Bio,
@@ -28,19 +28,22 @@ public sealed record EditProfileBody(
 }
 
 /// <summary><c>{"status", "message"}</c>: every error, and the logout answer.</summary>
-public sealed record MessageBody(string Status, string Message);
+internal sealed record FittrackeeMessage(string Status, string Message) : IWireError
+{
+    public static IReadOnlyList<int> DocumentedStatuses { get; } = [400, 401, 403, 404, 405, 413, 429, 500];
+}
 
-public sealed record TokenBody(string AuthToken, string Message, string Status);
+internal sealed record FittrackeeToken(string AuthToken, string Message, string Status);
 
-public sealed record ProfileBody(ProfileData Data, string Status);
+internal sealed record FittrackeeProfile(FittrackeeProfileData Data, string Status);
 
-public sealed record ProfileMessageBody(ProfileData Data, string Message, string Status);
+internal sealed record FittrackeeProfileMessage(FittrackeeProfileData Data, string Message, string Status);
 
 /// <summary>
 /// The user as FitTrackee shows it. Gatehouse keeps no activities, so the statistics are zero
 /// in the original's types (<c>total_duration</c> is Python's <c>str(timedelta)</c>).
 /// </summary>
-public sealed record ProfileData(
+internal sealed record FittrackeeProfileData(
     long Id,
     string? Username,
     string? Email,
@@ -58,7 +61,7 @@ public sealed record ProfileData(
     double TotalDistance,
     string TotalDuration)
 {
-    public static ProfileData From(User user) => new(
+    public static FittrackeeProfileData From(User user) => new(
         user.Number,
         user.Username,
         user.Email,
@@ -80,12 +83,12 @@ public sealed record ProfileData(
     private static string Rfc1123(DateTimeOffset at) => at.UtcDateTime.ToString("r", CultureInfo.InvariantCulture);
 }
 
-[JsonSerializable(typeof(RegisterBody))]
-[JsonSerializable(typeof(LoginBody))]
-[JsonSerializable(typeof(EditProfileBody))]
-[JsonSerializable(typeof(MessageBody))]
-[JsonSerializable(typeof(TokenBody))]
-[JsonSerializable(typeof(ProfileBody))]
-[JsonSerializable(typeof(ProfileMessageBody))]
+[JsonSerializable(typeof(FittrackeeRegisterRequest))]
+[JsonSerializable(typeof(FittrackeeLoginRequest))]
+[JsonSerializable(typeof(FittrackeeProfileEditRequest))]
+[JsonSerializable(typeof(FittrackeeMessage))]
+[JsonSerializable(typeof(FittrackeeToken))]
+[JsonSerializable(typeof(FittrackeeProfile))]
+[JsonSerializable(typeof(FittrackeeProfileMessage))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.Strict)]
 internal sealed partial class FittrackeeJsonContext : JsonSerializerContext;

@@ -5,7 +5,7 @@ using Gatehouse.Core.Accounts;
 namespace Gatehouse.Server.Dialects.Keymetrics;
 
 // Wire shapes of the PM2.io / Keymetrics OAuth service (CONTRACTS.md, "000"). Requests are read
-// field by field (KeymetricsBody), because the same route takes JSON or a form and accept_terms
+// field by field (KeymetricsFields), because the same route takes JSON or a form and accept_terms
 // may be a number or a boolean; only responses are typed.
 
 /// <summary>The user model; the contract leaves it open, so it carries what the sign-up sent.</summary>
@@ -47,15 +47,74 @@ internal sealed record KeymetricsTokenResponse(
     [property: JsonPropertyName("token_type")] string TokenType);
 
 /// <summary>The dialect's error body, and its success acknowledgement.</summary>
-internal sealed record KeymetricsMessage([property: JsonPropertyName("msg")] string Msg);
+internal sealed record KeymetricsMessage([property: JsonPropertyName("msg")] string Msg) : IWireError
+{
+    public static IReadOnlyList<int> DocumentedStatuses { get; } = [400, 401, 404, 405, 409, 413, 415, 429, 500];
+}
 
 /// <summary>One field of a validation error: <c>{"&lt;field&gt;": {"message": "..."}}</c>.</summary>
 internal sealed record KeymetricsFieldError([property: JsonPropertyName("message")] string Message);
 
+/// <summary>A validation error: one entry per refused field.</summary>
+internal sealed class KeymetricsFieldErrors : Dictionary<string, KeymetricsFieldError>, IWireError
+{
+    public KeymetricsFieldErrors() : base(StringComparer.Ordinal)
+    {
+    }
+
+    public static IReadOnlyList<int> DocumentedStatuses { get; } = [400];
+}
+
 /// <summary>RFC 6749 section 5.2 error body of /token.</summary>
 internal sealed record KeymetricsOAuthError(
     [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("error_description")] string ErrorDescription);
+    [property: JsonPropertyName("error_description")] string ErrorDescription) : IWireError
+{
+    public static IReadOnlyList<int> DocumentedStatuses { get; } = [400];
+}
+
+/// <summary>
+/// A request body of this dialect, read as JSON or as a form (the service's clients send both to
+/// /token). Values are kept as JSON so that one set of accessors serves both.
+/// </summary>
+internal sealed class KeymetricsFields(IReadOnlyDictionary<string, JsonElement> fields)
+{
+    public static KeymetricsFields Empty { get; } = new(new Dictionary<string, JsonElement>());
+
+    public static KeymetricsFields FromJson(JsonElement root) =>
+        new(root.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal));
+
+    public static KeymetricsFields FromForm(IReadOnlyDictionary<string, string> form) =>
+        new(form.ToDictionary(f => f.Key, f => JsonSerializer.SerializeToElement(f.Value, KeymetricsJsonContext.Default.String), StringComparer.Ordinal));
+
+    /// <summary>A string field: null when absent, JSON null or blank; <paramref name="wrongType"/> when it is not a string.</summary>
+    public string? String(string name, out bool wrongType)
+    {
+        wrongType = false;
+        if (!fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            wrongType = true;
+            return null;
+        }
+        return string.IsNullOrWhiteSpace(value.GetString()) ? null : value.GetString();
+    }
+
+    public string? String(string name) => String(name, out _);
+
+    /// <summary>True for <c>true</c> and <c>1</c> (also as strings, as a form sends them).</summary>
+    public bool IsTruthy(string name) =>
+        fields.TryGetValue(name, out var value) && value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.Number => value.TryGetInt64(out var n) && n == 1,
+            JsonValueKind.String => value.GetString() is "1" or "true",
+            _ => false,
+        };
+}
 
 internal static class KeymetricsTime
 {
@@ -67,7 +126,7 @@ internal static class KeymetricsTime
 [JsonSerializable(typeof(KeymetricsRegisterResponse))]
 [JsonSerializable(typeof(KeymetricsTokenResponse))]
 [JsonSerializable(typeof(KeymetricsMessage))]
-[JsonSerializable(typeof(Dictionary<string, KeymetricsFieldError>))]
+[JsonSerializable(typeof(KeymetricsFieldErrors))]
 [JsonSerializable(typeof(KeymetricsOAuthError))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(string))]

@@ -1,19 +1,24 @@
 using Gatehouse.Core.Accounts;
-using Gatehouse.Core.Admin;
+using Gatehouse.Core.Clients;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Server.Api;
 using Gatehouse.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gatehouse.Server.Dialects.Keymetrics;
 
 /// <summary>The routes of the dialect; each reads its input, calls one core use case and maps the result.</summary>
-internal sealed class KeymetricsEndpoints(string clientId, string emailConfirmedUrl)
+internal static class KeymetricsEndpoints
 {
     private const string Surface = KeymetricsDialect.DialectName;
 
-    public void Map(RouteGroupBuilder group)
+    /// <summary>Bodies here are a handful of short fields; anything larger is refused early.</summary>
+    private static readonly BodyRules Body = new(64 * 1024);
+
+    public static RouteGroupBuilder MapKeymetrics(this RouteGroupBuilder group, KeymetricsSettings settings)
     {
+        group.WithMetadata(settings);
         // GET /register would serve the hosted sign-up page, which does not exist yet: it stays
         // unmapped and answers 405 in the dialect's shape.
         group.MapPost("/register", RegisterAsync).WithName("KeymetricsRegister").WithSummary("Creates an account and signs it in.").RequireRateLimiting(RateLimiting.Registration);
@@ -21,51 +26,78 @@ internal sealed class KeymetricsEndpoints(string clientId, string emailConfirmed
         group.MapPost("/revoke", RevokeAsync).WithName("KeymetricsRevoke").WithSummary("Ends the session of the bearer token.");
         group.MapPost("/reset_password", ResetPasswordAsync).WithName("KeymetricsResetPassword").WithSummary("Emails a password reset link.").RequireRateLimiting(RateLimiting.Email);
         group.MapPost("/send_email_link", SendEmailLinkAsync).WithName("KeymetricsSendEmailLink").WithSummary("Emails an email confirmation link to the caller.").RequireRateLimiting(RateLimiting.Email);
-        group.MapGet("/valid_email/{token}", ValidEmailAsync).WithName("KeymetricsValidEmail").WithSummary("Confirms the email and redirects to the confirmed page.");
+        group.MapGet("/valid_email/{token}", ValidEmailAsync).WithName("KeymetricsValidEmail").WithSummary("Confirms the email and redirects to the confirmed page.")
+            .Produces(StatusCodes.Status301MovedPermanently);
+        return group;
     }
 
-    private async Task<IResult> RegisterAsync(HttpContext http, AccountService accounts, AdminService admin, CancellationToken ct)
+    private static KeymetricsSettings Settings(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<KeymetricsSettings>() ?? throw new InvalidOperationException("A keymetrics endpoint without its settings.");
+
+    /// <summary>A body as JSON or a form; no body at all reads as no fields, so a missing parameter gets its own message.</summary>
+    private static async Task<BodyRead<KeymetricsFields>> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        var (body, failure) = await KeymetricsBody.ReadAsync(http.Request, ct);
-        if (body is null)
+        if (request.ContentLength > Body.MaxBytes)
         {
-            return BodyFailure(failure);
+            return BodyRead<KeymetricsFields>.Failed(BodyOutcome.TooLarge);
         }
+        if (DialectBody.IsForm(request))
+        {
+            var form = await DialectBody.ReadFormAsync(request, Body.MaxBytes, ct);
+            return form.Succeeded ? new(BodyOutcome.Read, KeymetricsFields.FromForm(form.Value!)) : BodyRead<KeymetricsFields>.Failed(form.Outcome);
+        }
+        if (DialectBody.IsAbsent(request))
+        {
+            return new(BodyOutcome.Read, KeymetricsFields.Empty);
+        }
+        var json = await DialectBody.ReadJsonAsync(request, Body, ct);
+        if (!json.Succeeded)
+        {
+            return BodyRead<KeymetricsFields>.Failed(json.Outcome);
+        }
+        return json.Value.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? new(BodyOutcome.Read, KeymetricsFields.FromJson(json.Value))
+            : BodyRead<KeymetricsFields>.Failed(BodyOutcome.Malformed);
+    }
+
+    private static async Task<Results<WireJson<KeymetricsRegisterResponse, Status200>, WireError<KeymetricsMessage>, WireError<KeymetricsFieldErrors>>> RegisterAsync(
+        HttpContext http, ClientSignInService clients, CancellationToken ct)
+    {
+        var body = await ReadAsync(http.Request, ct);
+        if (!body.Succeeded)
+        {
+            return KeymetricsMapper.Unreadable(body.Outcome);
+        }
+        var fields = body.Value!;
         var problems = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? Required(string field) => Text(body, field, problems, required: true);
+        string? Required(string field) => Text(fields, field, problems, required: true);
         var username = Required("username");
         var email = Required("email");
         var password = Required("password");
-        var role = Text(body, "role", problems, required: false);
-        var company = Text(body, "company", problems, required: false);
-        if (!body.IsTruthy("accept_terms"))
+        var role = Text(fields, "role", problems, required: false);
+        var company = Text(fields, "company", problems, required: false);
+        if (!fields.IsTruthy("accept_terms"))
         {
             problems["accept_terms"] = "You must accept the terms of service";
         }
         if (problems.Count > 0)
         {
-            return KeymetricsResults.Fields(problems);
+            return KeymetricsMapper.Fields(problems);
         }
-
-        var context = http.ToRequestContext(Surface);
-        var client = await admin.EnsureClientAsync(clientId, "PM2.io / Keymetrics dialect", rotateRefreshTokens: false, context, ct);
-        if (!client.Succeeded)
-        {
-            return KeymetricsResults.Message(StatusCodes.Status500InternalServerError, "The OAuth client of this service is unavailable");
-        }
-        var result = await accounts.RegisterAsync(
+        var result = await clients.RegisterOnSurfaceClientAsync(
+            Settings(http).Client,
             new RegistrationRequest { Username = username, Email = email, Password = password, JobTitle = role, Company = company },
-            new RegistrationMode { StartSession = true, SessionClient = client.Value, ConfirmationLinkTemplate = ConfirmationLink(http) },
-            context,
+            new RegistrationMode { ConfirmationLinkTemplate = ConfirmationLink(http) },
+            http.ToRequestContext(Surface),
             ct);
         if (!result.Succeeded)
         {
-            return KeymetricsResults.Registration(result.Error!);
+            return KeymetricsMapper.Registration(result.Error!);
         }
         var tokens = result.Value.Tokens!;
         var refresh = new KeymetricsRefreshToken(tokens.RefreshToken);
-        KeymetricsResults.NoStore(http);
-        return TypedResults.Json(
+        KeymetricsMapper.NoStore(http);
+        return KeymetricsMapper.Ok(
             new KeymetricsRegisterResponse(
                 KeymetricsUser.From(result.Value.User),
                 new KeymetricsAccessToken(tokens.AccessToken, KeymetricsTime.Format(tokens.AccessTokenExpiresAt), "Bearer"),
@@ -74,140 +106,107 @@ internal sealed class KeymetricsEndpoints(string clientId, string emailConfirmed
             KeymetricsJsonContext.Default.KeymetricsRegisterResponse);
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext http, SessionService sessions, CancellationToken ct)
+    private static async Task<Results<WireJson<KeymetricsTokenResponse, Status200>, WireError<KeymetricsOAuthError>>> TokenAsync(HttpContext http, SessionService sessions, CancellationToken ct)
     {
-        var (body, failure) = await KeymetricsBody.ReadAsync(http.Request, ct);
-        if (body is null)
+        var body = await ReadAsync(http.Request, ct);
+        if (!body.Succeeded)
         {
-            return KeymetricsResults.OAuth(http, "invalid_request", failure switch
-            {
-                StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
-                StatusCodes.Status415UnsupportedMediaType => "Send JSON or application/x-www-form-urlencoded.",
-                _ => "The request body is malformed.",
-            });
+            return KeymetricsMapper.UnreadableTokenRequest(http, body.Outcome);
         }
+        var fields = body.Value!;
         // scope may be present and is ignored (CONTRACTS.md).
-        if (body.String("grant_type") != "refresh_token")
+        if (fields.String("grant_type") != "refresh_token")
         {
-            return KeymetricsResults.OAuth(http, "invalid_request", "grant_type must be refresh_token.");
+            return KeymetricsMapper.OAuth(http, "invalid_request", "grant_type must be refresh_token.");
         }
-        if (body.String("client_id") is not { } client)
+        if (fields.String("client_id") is not { } client)
         {
-            return KeymetricsResults.OAuth(http, "invalid_request", "client_id is required.");
+            return KeymetricsMapper.OAuth(http, "invalid_request", "client_id is required.");
         }
         // The document names it refreshToken in one place; both spellings are accepted.
-        if ((body.String("refresh_token") ?? body.String("refreshToken")) is not { } refreshToken)
+        if ((fields.String("refresh_token") ?? fields.String("refreshToken")) is not { } refreshToken)
         {
-            return KeymetricsResults.OAuth(http, "invalid_request", "refresh_token is required.");
+            return KeymetricsMapper.OAuth(http, "invalid_request", "refresh_token is required.");
         }
         var result = await sessions.RefreshAsync(refreshToken, http.ToRequestContext(Surface), clientId: client, cancellationToken: ct);
         if (!result.Succeeded)
         {
-            return KeymetricsResults.OAuth(http, "invalid_grant", result.Error!.Code switch
-            {
-                CoreErrors.ExpiredTokenCode => "The refresh token has expired.",
-                CoreErrors.SessionEndedCode => "The refresh token was revoked.",
-                CoreErrors.AccountDisabledCode => "The account is disabled.",
-                _ => "The refresh token is invalid.",
-            });
+            return KeymetricsMapper.Refresh(http, result.Error!);
         }
-        KeymetricsResults.NoStore(http);
-        return TypedResults.Json(
+        KeymetricsMapper.NoStore(http);
+        return KeymetricsMapper.Ok(
             new KeymetricsTokenResponse(result.Value.AccessToken, result.Value.RefreshToken, KeymetricsTime.Format(result.Value.AccessTokenExpiresAt), "Bearer"),
             KeymetricsJsonContext.Default.KeymetricsTokenResponse);
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext http, SessionService sessions, CancellationToken ct)
+    private static async Task<Results<WireJson<KeymetricsMessage, Status200>, WireError<KeymetricsMessage>>> RevokeAsync(HttpContext http, SessionService sessions, CancellationToken ct)
     {
         var bearer = await http.AuthenticateBearerAsync();
         // A token of an ended session still says which session it was: that is the 404 case.
         if (bearer.Status is not (BearerStatus.Valid or BearerStatus.Revoked))
         {
-            return KeymetricsResults.Unauthorized(http, bearer.Status);
+            return KeymetricsMapper.Unauthorized(http, bearer.Status);
         }
         var result = await sessions.EndSessionOfTokenAsync(bearer.Claims!, SessionEndReasons.SignOut, http.ToRequestContext(Surface), ct);
-        if (result.Succeeded)
-        {
-            return KeymetricsResults.Ok("Token revoked");
-        }
-        return result.Error!.Code == CoreErrors.SessionEndedCode
-            ? KeymetricsResults.Message(StatusCodes.Status404NotFound, "Token not found")
-            : KeymetricsResults.Unauthorized(http, BearerStatus.Revoked);
+        return result.Succeeded ? KeymetricsMapper.Ok("Token revoked") : KeymetricsMapper.Revoke(http, result.Error!);
     }
 
-    private static async Task<IResult> ResetPasswordAsync(HttpContext http, AccountService accounts, CancellationToken ct)
+    private static async Task<Results<WireJson<KeymetricsMessage, Status200>, WireError<KeymetricsMessage>, WireError<KeymetricsFieldErrors>>> ResetPasswordAsync(
+        HttpContext http, AccountService accounts, CancellationToken ct)
     {
-        var (body, failure) = await KeymetricsBody.ReadAsync(http.Request, ct);
-        if (body is null)
+        var body = await ReadAsync(http.Request, ct);
+        if (!body.Succeeded)
         {
-            return BodyFailure(failure);
+            return KeymetricsMapper.Unreadable(body.Outcome);
         }
         var problems = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Text(body, "email", problems, required: true) is not { } email)
+        if (Text(body.Value!, "email", problems, required: true) is not { } email)
         {
-            return KeymetricsResults.Fields(problems);
+            return KeymetricsMapper.Fields(problems);
         }
-        // The contract keeps the original's 404 for an unknown email: its clients rely on it.
         var result = await accounts.RequestPasswordResetAsync(email, null, http.ToRequestContext(Surface), ct);
-        if (result.Succeeded)
-        {
-            return KeymetricsResults.Ok("Email sent");
-        }
-        return result.Error!.Code == CoreErrors.ValidationFailedCode
-            ? KeymetricsResults.Field("email", KeymetricsResults.RuleMessage("email", "too_long"))
-            : KeymetricsResults.Message(StatusCodes.Status404NotFound, "No account with this email");
+        return result.Succeeded ? KeymetricsMapper.Ok("Email sent") : KeymetricsMapper.ResetRequest(result.Error!);
     }
 
-    private async Task<IResult> SendEmailLinkAsync(HttpContext http, AccountService accounts, CancellationToken ct)
+    private static async Task<Results<WireJson<KeymetricsMessage, Status200>, WireError<KeymetricsMessage>>> SendEmailLinkAsync(HttpContext http, AccountService accounts, CancellationToken ct)
     {
         var bearer = await http.AuthenticateBearerAsync();
-        if (bearer.Status != BearerStatus.Valid || bearer.Claims!.SecondFactorPending)
+        if (!DialectBearer.Accepts(bearer.Status))
         {
-            return KeymetricsResults.Unauthorized(http, bearer.Status == BearerStatus.Valid ? BearerStatus.Invalid : bearer.Status);
+            return KeymetricsMapper.Unauthorized(http, bearer.Status);
         }
-        var result = await accounts.RequestEmailConfirmationAsync(bearer.Claims.Subject, ConfirmationLink(http), ct);
+        var result = await accounts.RequestEmailConfirmationAsync(bearer.Claims!.Subject, ConfirmationLink(http), ct);
         return result.Succeeded
-            ? KeymetricsResults.Ok("Email sent")
-            : KeymetricsResults.Message(StatusCodes.Status404NotFound, "The account has no email");
+            ? KeymetricsMapper.Ok("Email sent")
+            : KeymetricsMapper.Message(StatusCodes.Status404NotFound, "The account has no email");
     }
 
-    private async Task<IResult> ValidEmailAsync(string token, HttpContext http, AccountService accounts, CancellationToken ct)
+    private static async Task<Results<RedirectHttpResult, WireError<KeymetricsMessage>>> ValidEmailAsync(string token, HttpContext http, AccountService accounts, CancellationToken ct)
     {
         var result = await accounts.ConfirmEmailAsync(token, http.ToRequestContext(Surface), ct);
         if (!result.Succeeded)
         {
-            return KeymetricsResults.Message(StatusCodes.Status404NotFound, "Invalid or expired token");
+            return KeymetricsMapper.Message(StatusCodes.Status404NotFound, "Invalid or expired token");
         }
         // The URL held a live token until now; keep the answer out of caches.
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Redirect(emailConfirmedUrl, permanent: true);
+        return TypedResults.Redirect(Settings(http).EmailConfirmedUrl, permanent: true);
     }
 
     /// <summary>The emailed link points back at this dialect's GET /valid_email/:token, wherever it is mounted.</summary>
-    private static string ConfirmationLink(HttpContext http)
-    {
-        var basePath = http.GetEndpoint()?.Metadata.GetMetadata<MountedDialect>()?.BasePath ?? "/api/oauth";
-        return "{base}" + (basePath == "/" ? "" : basePath) + "/valid_email/{token}";
-    }
+    private static string ConfirmationLink(HttpContext http) => DialectPaths.LinkTemplate(http, "/api/oauth", "/valid_email/{token}");
 
-    private static string? Text(KeymetricsBody body, string field, Dictionary<string, string> problems, bool required)
+    private static string? Text(KeymetricsFields fields, string field, Dictionary<string, string> problems, bool required)
     {
-        var value = body.String(field, out var wrongType);
+        var value = fields.String(field, out var wrongType);
         if (wrongType)
         {
-            problems[field] = KeymetricsResults.RuleMessage(field, "not_string");
+            problems[field] = KeymetricsMapper.RuleMessage(field, "not_string");
         }
         else if (value is null && required)
         {
-            problems[field] = KeymetricsResults.RuleMessage(field, "required");
+            problems[field] = KeymetricsMapper.RuleMessage(field, "required");
         }
         return value;
     }
-
-    private static IResult BodyFailure(int status) => KeymetricsResults.Message(status, status switch
-    {
-        StatusCodes.Status413PayloadTooLarge => "Request body too large",
-        StatusCodes.Status415UnsupportedMediaType => "Unsupported content type, send JSON",
-        _ => "Malformed JSON body",
-    });
 }

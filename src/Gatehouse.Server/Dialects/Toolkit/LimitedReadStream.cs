@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-
-namespace Gatehouse.Server.Dialects.Fittrackee;
+namespace Gatehouse.Server.Dialects;
 
 /// <summary>Thrown by <see cref="LimitedReadStream"/> when a body goes past its limit.</summary>
 internal sealed class PayloadTooLargeException() : IOException("The request body is larger than allowed.");
@@ -46,47 +43,5 @@ internal sealed class LimitedReadStream(Stream inner, long limit) : Stream
     // The request body belongs to the server: never disposed from here.
     protected override void Dispose(bool disposing)
     {
-    }
-}
-
-internal static class BoundedBody
-{
-    /// <summary>A JSON body bigger than this is refused with 413; FitTrackee's bodies are a few hundred bytes.</summary>
-    public const long MaximumJsonBytes = 64 * 1024;
-
-    public enum Outcome
-    {
-        Read,
-        Invalid,
-        TooLarge,
-    }
-
-    /// <summary>
-    /// Reads a JSON body as the original's <c>request.get_json()</c> would accept it: another
-    /// content type, malformed JSON, a wrong JSON type or <c>null</c> are all "invalid".
-    /// </summary>
-    public static async Task<(Outcome Outcome, T? Value)> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo) where T : class
-    {
-        if (!request.HasJsonContentType())
-        {
-            return (Outcome.Invalid, null);
-        }
-        if (request.ContentLength > MaximumJsonBytes)
-        {
-            return (Outcome.TooLarge, null);
-        }
-        try
-        {
-            var value = await JsonSerializer.DeserializeAsync(new LimitedReadStream(request.Body, MaximumJsonBytes), typeInfo, request.HttpContext.RequestAborted);
-            return value is null ? (Outcome.Invalid, null) : (Outcome.Read, value);
-        }
-        catch (PayloadTooLargeException)
-        {
-            return (Outcome.TooLarge, null);
-        }
-        catch (JsonException)
-        {
-            return (Outcome.Invalid, null);
-        }
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Gatehouse.Server.Dialects.Fittrackee;
 
 /// <summary>The dialect's one mapper: core results and rule codes to FitTrackee's bodies and messages.</summary>
-internal static class FittrackeeResults
+internal static class FittrackeeMapper
 {
     public const string Success = "success";
     public const string Error = "error";
@@ -18,18 +18,33 @@ internal static class FittrackeeResults
     public const string PictureTooLarge = "Error during picture update: file size exceeds 1.0MB.";
     public const string NoFilePart = "No file part.";
 
-    public static JsonHttpResult<MessageBody> Message(int status, string state, string message) =>
-        TypedResults.Json(new MessageBody(state, message), FittrackeeJsonContext.Default.MessageBody, statusCode: status);
+    public static WireError<FittrackeeMessage> Message(int status, string state, string message) =>
+        new(status, new FittrackeeMessage(state, message), FittrackeeJsonContext.Default.FittrackeeMessage);
 
-    public static JsonHttpResult<MessageBody> BadPayload() => Message(StatusCodes.Status400BadRequest, Error, InvalidPayload);
+    public static WireJson<T, TStatus> Ok<T, TStatus>(T body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where TStatus : IHttpStatus => new(body, type);
 
-    public static JsonHttpResult<MessageBody> TooLarge() => Message(StatusCodes.Status413PayloadTooLarge, Error, "Error. Request body too large.");
+    public static WireJson<FittrackeeToken, Status201> Registered(string token) => new(new FittrackeeToken(token, "Successfully registered.", Success), FittrackeeJsonContext.Default.FittrackeeToken);
 
-    public static JsonHttpResult<MessageBody> Unread(BoundedBody.Outcome outcome) =>
-        outcome == BoundedBody.Outcome.TooLarge ? TooLarge() : BadPayload();
+    public static WireJson<FittrackeeToken, Status200> LoggedIn(string token) => new(new FittrackeeToken(token, "Successfully logged in.", Success), FittrackeeJsonContext.Default.FittrackeeToken);
+
+    public static WireJson<FittrackeeMessage, Status200> LoggedOut() => new(new FittrackeeMessage(Success, "Successfully logged out."), FittrackeeJsonContext.Default.FittrackeeMessage);
+
+    public static WireJson<FittrackeeProfile, Status200> Profile(Core.Accounts.User user) =>
+        new(new FittrackeeProfile(FittrackeeProfileData.From(user), Success), FittrackeeJsonContext.Default.FittrackeeProfile);
+
+    public static WireJson<FittrackeeProfileMessage, Status200> ProfileUpdated(Core.Accounts.User user, string message) =>
+        new(new FittrackeeProfileMessage(FittrackeeProfileData.From(user), message, Success), FittrackeeJsonContext.Default.FittrackeeProfileMessage);
+
+    public static WireError<FittrackeeMessage> BadPayload() => Message(StatusCodes.Status400BadRequest, Error, InvalidPayload);
+
+    public static WireError<FittrackeeMessage> TooLarge() => Message(StatusCodes.Status413PayloadTooLarge, Error, "Error. Request body too large.");
+
+    /// <summary>An unreadable body: the original's <c>request.get_json()</c> failing (another content type, malformed JSON, a wrong JSON type, null) is "invalid".</summary>
+    public static WireError<FittrackeeMessage> Unread(BodyOutcome outcome) =>
+        outcome == BodyOutcome.TooLarge ? TooLarge() : BadPayload();
 
     /// <summary>The original's <c>authenticate</c> decorator: always 401 with status "error".</summary>
-    public static JsonHttpResult<MessageBody> Unauthorized(BearerStatus status) => Message(StatusCodes.Status401Unauthorized, Error, status switch
+    public static WireError<FittrackeeMessage> Unauthorized(BearerStatus status) => Message(StatusCodes.Status401Unauthorized, Error, status switch
     {
         BearerStatus.Missing => "Provide a valid auth token.",
         BearerStatus.Expired => "Signature expired. Please log in again.",
@@ -41,7 +56,7 @@ internal static class FittrackeeResults
     /// Registration failures. Field errors become one "Errors: " message listing each failed
     /// rule on its own line, in the original's order: username, email, confirmation, password.
     /// </summary>
-    public static JsonHttpResult<MessageBody> Registration(CoreError error)
+    public static WireError<FittrackeeMessage> Registration(CoreError error, Core.Accounts.RegistrationRules usernames)
     {
         switch (error.Code)
         {
@@ -53,7 +68,7 @@ internal static class FittrackeeResults
                 var message = "Errors: ";
                 if (error.Fields.ContainsKey("username"))
                 {
-                    message += "Username: 3 to 12 characters required.\n";
+                    message += $"Username: {usernames.UsernameMinimumLength} to {usernames.UsernameMaximumLength} characters required.\n";
                 }
                 if (error.Fields.ContainsKey("email"))
                 {
@@ -73,7 +88,7 @@ internal static class FittrackeeResults
         }
     }
 
-    public static JsonHttpResult<MessageBody> Login(CoreError error) => error.Code switch
+    public static WireError<FittrackeeMessage> Login(CoreError error) => error.Code switch
     {
         CoreErrors.InvalidCredentialsCode => Message(StatusCodes.Status404NotFound, Error, "Invalid credentials."),
         // Only someone with the right password learns this (the core checks the password first).
@@ -82,7 +97,7 @@ internal static class FittrackeeResults
         _ => Message(StatusCodes.Status500InternalServerError, Error, ServerError),
     };
 
-    public static JsonHttpResult<MessageBody> ProfileEdit(CoreError error) => error.Code switch
+    public static WireError<FittrackeeMessage> ProfileEdit(CoreError error) => error.Code switch
     {
         CoreErrors.NotFoundCode => Unauthorized(BearerStatus.Invalid),
         CoreErrors.ValidationFailedCode when error.Fields.ContainsKey("passwordConfirmation") => Message(StatusCodes.Status400BadRequest, Error, PasswordMismatch),
@@ -91,7 +106,7 @@ internal static class FittrackeeResults
         _ => Message(StatusCodes.Status500InternalServerError, Error, ServerError),
     };
 
-    public static JsonHttpResult<MessageBody> Picture(CoreError error) => error.Code switch
+    public static WireError<FittrackeeMessage> Picture(CoreError error) => error.Code switch
     {
         PictureErrors.NoFileNameCode => Message(StatusCodes.Status400BadRequest, Fail, "No selected file."),
         // Secure: content that is not really an image reads as a wrong extension, as in the original.
@@ -101,7 +116,7 @@ internal static class FittrackeeResults
         _ => Message(StatusCodes.Status500InternalServerError, Error, "Error during picture update."),
     };
 
-    public static JsonHttpResult<MessageBody> PictureTooLargeResult() => Message(StatusCodes.Status413PayloadTooLarge, Fail, PictureTooLarge);
+    public static WireError<FittrackeeMessage> PictureTooLargeResult() => Message(StatusCodes.Status413PayloadTooLarge, Fail, PictureTooLarge);
 
     /// <summary>The original knew one password rule; Gatehouse's other ones get lines in its style.</summary>
     private static string PasswordRule(string[] rules) => rules.FirstOrDefault() switch
@@ -112,7 +127,7 @@ internal static class FittrackeeResults
     };
 
     /// <summary>Bodies for failures the framework produced (DialectHosting): always JSON, never HTML.</summary>
-    public static MessageBody ForStatus(int status, PathString path) => status switch
+    public static FittrackeeMessage ForStatus(int status, PathString path) => status switch
     {
         400 or 415 => new(Error, InvalidPayload),
         401 => new(Error, "Provide a valid auth token."),
