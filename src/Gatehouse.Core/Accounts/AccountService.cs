@@ -147,12 +147,20 @@ public sealed class AccountService(
     /// refresh token change the password without the current one (a given current password is
     /// still checked).
     /// </param>
-    public async Task<Result> ChangePasswordAsync(string userId, string? currentPassword, string? newPassword, string? keepSessionId, RequestContext context, CancellationToken cancellationToken = default, bool requireCurrentPassword = true)
+    /// <param name="assertedLogin">
+    /// When the request names whose password it changes (ARC sends a username): it must be the
+    /// caller's own username or email, compared case-insensitively, else <see cref="CoreErrors.Forbidden"/>.
+    /// </param>
+    public async Task<Result> ChangePasswordAsync(string userId, string? currentPassword, string? newPassword, string? keepSessionId, RequestContext context, CancellationToken cancellationToken = default, bool requireCurrentPassword = true, string? assertedLogin = null)
     {
         var user = await users.FindByIdAsync(userId, cancellationToken);
         if (user is null || user.Status == UserStatus.Deleted)
         {
             return CoreErrors.NotFound;
+        }
+        if (assertedLogin is not null && !IsOwnLogin(user, assertedLogin.Trim()))
+        {
+            return CoreErrors.Forbidden;
         }
         if (user.PasswordHash is null)
         {
@@ -164,6 +172,9 @@ public sealed class AccountService(
         }
         return await SetPasswordAsync(user, newPassword, keepSessionId, AuditTypes.PasswordChanged, SessionEndReasons.PasswordChanged, context, cancellationToken);
     }
+
+    private static bool IsOwnLogin(User user, string login) =>
+        string.Equals(login, user.Username, StringComparison.OrdinalIgnoreCase) || string.Equals(login, user.Email, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Emails a password reset link. Returns <see cref="CoreErrors.NotFound"/> for an unknown

@@ -14,9 +14,9 @@ public sealed record ClientChange
     public string? Secret { get; init; }
     public string? CodeSecret { get; init; }
     public IReadOnlyList<string>? RedirectUris { get; init; }
-    public int? AccessTokenLifetimeSeconds { get; init; }
-    public int? RefreshTokenLifetimeSeconds { get; init; }
-    public int? AuthorizationCodeLifetimeSeconds { get; init; }
+    public long? AccessTokenLifetimeSeconds { get; init; }
+    public long? RefreshTokenLifetimeSeconds { get; init; }
+    public long? AuthorizationCodeLifetimeSeconds { get; init; }
     public bool? RotateRefreshTokens { get; init; }
 }
 
@@ -197,6 +197,11 @@ public sealed class AdminService(
         {
             return CoreErrors.NotFound;
         }
+        // A client's id names it everywhere (tokens, sessions, users allowed on it): it never changes.
+        if (change.ClientId is { } newId && !string.Equals(newId, clientId, StringComparison.Ordinal))
+        {
+            return CoreErrors.Validation("clientId", "immutable", "The clientId cannot be changed.");
+        }
         var problems = ValidateClient(change with { ClientId = clientId });
         if (problems.Count > 0)
         {
@@ -288,11 +293,28 @@ public sealed class AdminService(
         {
             client.RedirectUris = string.Join(' ', change.RedirectUris);
         }
-        client.AccessTokenLifetimeSeconds = change.AccessTokenLifetimeSeconds ?? client.AccessTokenLifetimeSeconds;
-        client.RefreshTokenLifetimeSeconds = change.RefreshTokenLifetimeSeconds ?? client.RefreshTokenLifetimeSeconds;
-        client.AuthorizationCodeLifetimeSeconds = change.AuthorizationCodeLifetimeSeconds ?? client.AuthorizationCodeLifetimeSeconds;
+        // In range once validated (ValidateClient).
+        client.AccessTokenLifetimeSeconds = (int?)change.AccessTokenLifetimeSeconds ?? client.AccessTokenLifetimeSeconds;
+        client.RefreshTokenLifetimeSeconds = (int?)change.RefreshTokenLifetimeSeconds ?? client.RefreshTokenLifetimeSeconds;
+        client.AuthorizationCodeLifetimeSeconds = (int?)change.AuthorizationCodeLifetimeSeconds ?? client.AuthorizationCodeLifetimeSeconds;
         client.RotateRefreshTokens = change.RotateRefreshTokens ?? client.RotateRefreshTokens;
     }
+
+    /// <summary>
+    /// Checks a change before it is applied to any client (a change to many clients at once is
+    /// refused as a whole, before the first is touched).
+    /// </summary>
+    public static Result ValidateClientChange(ClientChange change)
+    {
+        var problems = ValidateClient(change);
+        return problems.Count == 0 ? Result.Ok : CoreErrors.Validation(problems);
+    }
+
+    /// <summary>The lifetime fields of a client, as <see cref="ClientChange"/> and validation failures name them.</summary>
+    public static readonly IReadOnlySet<string> LifetimeFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "authorizationCodeLifetimeSeconds",
+    };
 
     private static Dictionary<string, string[]> ValidateClient(ClientChange change)
     {
@@ -318,6 +340,10 @@ public sealed class AdminService(
             if (value is <= 0)
             {
                 problems[name] = ["must_be_positive"];
+            }
+            else if (value > int.MaxValue)
+            {
+                problems[name] = ["too_large"];
             }
         }
         return problems;

@@ -48,6 +48,11 @@ public sealed class ClientQueryService(IClientRepository clients, IClientQueryRe
         {
             return CoreErrors.Validation("clientId", "immutable", "The client id cannot be changed by a filtered update.");
         }
+        var valid = AdminService.ValidateClientChange(change);
+        if (!valid.Succeeded)
+        {
+            return valid.Error!;
+        }
         var matching = await queries.FindForUpdateAsync(normalized.Value, MaxUpdated, cancellationToken);
         foreach (var client in matching)
         {

@@ -21,6 +21,9 @@ public static class ClientTokenPurposes
 /// </summary>
 public sealed record SurfaceClient(string ClientId, string Name, bool RotateRefreshTokens);
 
+/// <summary>A client id and secret as a service presents them (HTTP Basic, RFC 6749 section 2.3.1).</summary>
+public sealed record ClientCredentials(string ClientId, string? Secret);
+
 /// <summary>What <c>/me</c>-style routes show: the user, the clients they may use and the session's client.</summary>
 public sealed record ClientUserProfile(User User, IReadOnlyList<Client> AllowedClients, Client? CurrentClient);
 
@@ -157,7 +160,7 @@ public sealed class ClientSignInService(
     /// </summary>
     public async Task<string> IssueCodeAsync(User user, Client client, CancellationToken cancellationToken = default)
     {
-        var lifetime = client.AuthorizationCodeLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : tokenOptions.Value.AuthorizationCodeLifetime;
+        var lifetime = tokenOptions.Value.CodeLifetimeFor(client);
         var code = oneTimeTokens.Issue(ClientTokenPurposes.AuthorizationCode, user.Id, null, client.ClientId, lifetime);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         return code;
@@ -250,6 +253,30 @@ public sealed class ClientSignInService(
         return token.SessionId == sessionId ? Result.Ok : CoreErrors.InvalidToken;
     }
 
+    /// <summary>
+    /// Who may manage cached sign-in OTPs (CONTRACTS.md 001, secure; the original left them open,
+    /// which let anyone set a password for anyone): an administrator's session, or a trusted
+    /// service, one of <paramref name="trustedClients"/>, proving its client secret. Returns the
+    /// actor the audit log records. A caller who is neither: <see cref="CoreErrors.Forbidden"/>;
+    /// a trusted client with a wrong secret: <see cref="CoreErrors.InvalidClient"/>.
+    /// </summary>
+    public async Task<Result<string>> AuthorizeOtpCallerAsync(AccessTokenClaims? administrator, ClientCredentials? service, IReadOnlySet<string> trustedClients, CancellationToken cancellationToken = default)
+    {
+        if (service is null)
+        {
+            return administrator is not null && administrator.Roles.Contains(KnownRoles.Admin, StringComparer.Ordinal)
+                ? administrator.Subject
+                : CoreErrors.Forbidden;
+        }
+        // The list is checked first, so an untrusted client learns nothing about its secret.
+        if (!trustedClients.Contains(service.ClientId))
+        {
+            return CoreErrors.Forbidden;
+        }
+        var client = await AuthenticateClientAsync(service.ClientId, service.Secret, cancellationToken);
+        return client.Succeeded ? "client:" + service.ClientId : CoreErrors.InvalidClient;
+    }
+
     /// <summary>The signed-in user, the clients they may use and the client of the token's audience.</summary>
     public async Task<Result<ClientUserProfile>> ProfileAsync(string userId, string? audience, CancellationToken cancellationToken = default)
     {
@@ -264,11 +291,19 @@ public sealed class ClientSignInService(
     }
 
     /// <summary>
-    /// Finds the user of a login for a password reset requested through a client:
-    /// unknown: <see cref="CoreErrors.InvalidCredentials"/>; without email: a validation error.
+    /// A reset requested through a client (ARC's forget-password): the client must authenticate
+    /// (<see cref="CoreErrors.InvalidClient"/>); an unknown, disabled or deleted login is
+    /// <see cref="CoreErrors.InvalidCredentials"/> and an account without email a validation
+    /// failure on <c>email</c>; then the reset link is emailed (<see cref="CoreErrors.RateLimited"/>
+    /// when too many were sent).
     /// </summary>
-    public async Task<Result<User>> FindResettableUserAsync(string? login, CancellationToken cancellationToken = default)
+    public async Task<Result<User>> RequestPasswordResetAsync(string? clientId, string? clientSecret, string? login, string? linkTemplate, RequestContext context, CancellationToken cancellationToken = default)
     {
+        var client = await AuthenticateClientAsync(clientId, clientSecret, cancellationToken);
+        if (!client.Succeeded)
+        {
+            return client.Error!;
+        }
         if (string.IsNullOrWhiteSpace(login) || login.Length > 254)
         {
             return CoreErrors.InvalidCredentials;
@@ -278,7 +313,34 @@ public sealed class ClientSignInService(
         {
             return CoreErrors.InvalidCredentials;
         }
-        return user.Email is null ? CoreErrors.Validation("email", "required", "The user has no email address.") : user;
+        if (user.Email is null)
+        {
+            return CoreErrors.Validation("email", "required", "The user has no email address.");
+        }
+        var requested = await accounts.RequestPasswordResetAsync(login, linkTemplate, context, cancellationToken);
+        return requested.Succeeded || requested.Error!.Code == CoreErrors.RateLimitedCode ? requested : CoreErrors.InvalidCredentials;
+    }
+
+    /// <summary>A reset completed through a client (ARC's reset-password): the client must authenticate first.</summary>
+    public async Task<Result<User>> ResetPasswordAsync(string? clientId, string? clientSecret, string? token, string? newPassword, RequestContext context, CancellationToken cancellationToken = default)
+    {
+        var client = await AuthenticateClientAsync(clientId, clientSecret, cancellationToken);
+        return client.Succeeded ? await accounts.ResetPasswordAsync(token, newPassword, context, cancellationToken) : client.Error!;
+    }
+
+    /// <summary>
+    /// The client, then the user on it (<see cref="VerifyUserAsync"/>): the start of a sign-in
+    /// through a client. A wrong client is refused before any password is checked.
+    /// </summary>
+    public async Task<Result<(User User, Client Client)>> VerifyAsync(string? clientId, string? clientSecret, string? login, string? password, RequestContext context, CancellationToken cancellationToken = default)
+    {
+        var client = await AuthenticateClientAsync(clientId, clientSecret, cancellationToken);
+        if (!client.Succeeded)
+        {
+            return client.Error!;
+        }
+        var user = await VerifyUserAsync(client.Value, login, password, context, cancellationToken);
+        return user.Succeeded ? (user.Value, client.Value) : user.Error!;
     }
 
     /// <summary>

@@ -30,6 +30,18 @@ public sealed class TokenOptions
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan EmailOtpLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The access-token lifetime of a client's sessions: its own, else the default.</summary>
+    public TimeSpan AccessLifetimeFor(Clients.Client? client) =>
+        client?.AccessTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : AccessTokenLifetime;
+
+    /// <summary>The absolute session lifetime of a client's sessions: its own, else the default.</summary>
+    public TimeSpan RefreshLifetimeFor(Clients.Client? client) =>
+        client?.RefreshTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : RefreshTokenLifetime;
+
+    /// <summary>The authorization-code lifetime of a client: its own, else the default.</summary>
+    public TimeSpan CodeLifetimeFor(Clients.Client? client) =>
+        client?.AuthorizationCodeLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : AuthorizationCodeLifetime;
+
     public TimeSpan LifetimeOf(string purpose) => purpose switch
     {
         Tokens.TokenPurposes.EmailConfirmation => EmailConfirmationLifetime,

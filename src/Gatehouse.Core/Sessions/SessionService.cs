@@ -310,11 +310,9 @@ public sealed class SessionService(
             now,
             now + AccessLifetime(client)), cancellationToken);
 
-    private TimeSpan AccessLifetime(Client? client) =>
-        client?.AccessTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : Options.AccessTokenLifetime;
+    private TimeSpan AccessLifetime(Client? client) => Options.AccessLifetimeFor(client);
 
-    private TimeSpan RefreshLifetime(Client? client) =>
-        client?.RefreshTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : Options.RefreshTokenLifetime;
+    private TimeSpan RefreshLifetime(Client? client) => Options.RefreshLifetimeFor(client);
 
     private static void End(Session session, string reason, DateTimeOffset now)
     {

@@ -143,7 +143,7 @@ internal static class GatehouseServices
         Dialects.Keymetrics.KeymetricsDialect.Add(services, config);
         CcxDialect.Add(services, config);
         FittrackeeDialect.Add(services, config);
-        services.AddDialect<Dialects.Arc.ArcDialect>(config, "arc", Dialects.Arc.ArcJsonContext.Default);
+        Dialects.Arc.ArcDialect.Add(services, config);
 
         // HTTP.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Apply);

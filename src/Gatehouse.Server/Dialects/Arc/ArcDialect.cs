@@ -1,17 +1,69 @@
-using Gatehouse.Core.Common;
-using Gatehouse.Core.Sessions;
-using Gatehouse.Core.Tokens;
-using Gatehouse.Server.Api;
 using Gatehouse.Server.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Dialects.Arc;
+
+/// <summary>Section <c>Gatehouse:Dialects:arc</c>.</summary>
+internal sealed class ArcOptions : DialectOptions
+{
+    public const string Section = "Gatehouse:Dialects:arc";
+
+    /// <summary>URL template of the reset link emailed through this dialect (<c>{base}</c>, <c>{token}</c>, <c>{uid}</c>); null for <c>Gatehouse:Links:PasswordReset</c>.</summary>
+    public string? PasswordResetLink { get; set; }
+
+    /// <summary>URL template of the sign-up link; null for <c>Gatehouse:Links:SignUp</c>.</summary>
+    public string? SignUpLink { get; set; }
+
+    /// <summary>
+    /// Client ids (comma- or space-separated) of trusted services that may use <c>/otp-caches</c>
+    /// with HTTP Basic client credentials; administrators always may.
+    /// </summary>
+    public string? OtpClients { get; set; }
+
+    internal IReadOnlySet<string> OtpClientSet =>
+        new HashSet<string>((OtpClients ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
+}
+
+internal sealed class ArcOptionsValidator : IValidateOptions<ArcOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ArcOptions options)
+    {
+        // The settings of a switched-off dialect cannot stop the server.
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+        var failures = new List<string>();
+        foreach (var (key, template) in new[] { ("PasswordResetLink", options.PasswordResetLink), ("SignUpLink", options.SignUpLink) })
+        {
+            if (string.IsNullOrEmpty(template))
+            {
+                continue;
+            }
+            var sample = template.Replace("{base}", "https://gatehouse.example", StringComparison.Ordinal)
+                .Replace("{token}", "t", StringComparison.Ordinal).Replace("{uid}", "u", StringComparison.Ordinal);
+            if (!template.Contains("{token}", StringComparison.Ordinal) || OriginCheck.Origin(sample) is null || sample.Contains('{', StringComparison.Ordinal))
+            {
+                failures.Add($"{ArcOptions.Section}:{key} must be an http(s) URL template with {{token}}, such as {{base}}/account/reset-password?token={{token}} (it is '{template}').");
+            }
+        }
+        if (options.OtpClientSet.FirstOrDefault(id => id.Length > 100 || id.Any(char.IsControl)) is { } bad)
+        {
+            failures.Add($"{ArcOptions.Section}:OtpClients must list client ids (comma- or space-separated), such as 'billing-service sms-gateway' (not '{bad}').");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>The validated settings the routes use.</summary>
+internal sealed record ArcSettings(string? PasswordResetLink, string? SignUpLink, IReadOnlySet<string> OtpClients);
 
 /// <summary>
 /// Dialect "arc": SourceFuse ARC authentication-service 4.0 (LoopBack 4), as pinned down by
 /// CONTRACTS.md "001". Mounted at <c>/</c> by default. Social routes belong to the
-/// federated-login work and are not mapped here.
+/// federated-login work and are not mapped here. See README.md in this folder.
 /// </summary>
-internal sealed class ArcDialect : IDialect
+internal sealed class ArcDialect(IOptions<ArcOptions> options) : IDialect
 {
     public const string SurfaceName = "arc";
 
@@ -19,97 +71,22 @@ internal sealed class ArcDialect : IDialect
 
     public string DefaultBasePath => "/";
 
+    public static IServiceCollection Add(IServiceCollection services, IConfiguration gatehouseSection)
+    {
+        services.AddOptions<ArcOptions>().Bind(gatehouseSection.GetSection($"Dialects:{SurfaceName}")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ArcOptions>, ArcOptionsValidator>();
+        return services.AddDialect<ArcDialect>(gatehouseSection, SurfaceName, ArcJsonContext.Default);
+    }
+
     public void Map(RouteGroupBuilder group)
     {
-        group.WithTags("Dialect: arc");
-        ArcAuthEndpoints.Map(group);
-        ArcClientEndpoints.Map(group);
+        var o = options.Value;
+        // An empty setting means the default template, as an absent one does.
+        group.MapArc(new ArcSettings(NullIfEmpty(o.PasswordResetLink), NullIfEmpty(o.SignUpLink), o.OtpClientSet));
     }
 
-    public Task WriteErrorAsync(HttpContext context, int status)
-    {
-        var body = ArcResults.ErrorBody(status, w => w.WriteString("message", ArcResults.DefaultMessage(status)));
-        context.Response.ContentType = ArcResults.ContentType;
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body).AsTask();
-    }
-}
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-/// <summary>The bearer check and the request context, in ARC's words.</summary>
-internal static class ArcAuth
-{
-    public static RequestContext Context(HttpContext http) => http.ToRequestContext(ArcDialect.SurfaceName);
-
-    /// <summary>
-    /// CONTRACTS.md 001: no header gives the string <c>Bearer realm="Users"</c>; a bad or expired
-    /// token the object message "TokenExpired"; a revoked one "TokenRevoked".
-    /// </summary>
-    public static async Task<(AccessTokenClaims? Claims, IResult? Error)> BearerAsync(HttpContext http)
-    {
-        var result = await http.AuthenticateBearerAsync();
-        return result.Status switch
-        {
-            BearerStatus.Valid => (result.Claims, null),
-            BearerStatus.Missing => (null, ArcResults.Error(StatusCodes.Status401Unauthorized, "Bearer realm=\"Users\"")),
-            BearerStatus.Revoked => (null, ArcResults.ObjectError(StatusCodes.Status401Unauthorized, "TokenRevoked")),
-            _ => (null, ArcResults.ObjectError(StatusCodes.Status401Unauthorized, "TokenExpired")),
-        };
-    }
-
-    /// <summary>Administrators only; others get 403 "NotAllowedAccess".</summary>
-    public static async Task<(AccessTokenClaims? Claims, IResult? Error)> AdminAsync(HttpContext http)
-    {
-        var (claims, error) = await BearerAsync(http);
-        if (error is not null)
-        {
-            return (null, error);
-        }
-        return claims!.Roles.Contains(Core.Accounts.KnownRoles.Admin, StringComparer.Ordinal)
-            ? (claims, null)
-            : (null, ArcResults.Error(StatusCodes.Status403Forbidden, "NotAllowedAccess"));
-    }
-
-    /// <summary>
-    /// Who may use <c>/otp-caches</c> (CONTRACTS.md 001, secure): an administrator's bearer token,
-    /// or a trusted service: a client named in <c>Gatehouse:Dialects:arc:OtpClients</c> that
-    /// proves its secret with HTTP Basic (RFC 7617). Returns the actor recorded in the audit log.
-    /// </summary>
-    public static async Task<(string? Actor, IResult? Error)> OtpCallerAsync(HttpContext http, Core.Clients.ClientSignInService clients)
-    {
-        var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            var (claims, error) = await AdminAsync(http);
-            return (claims?.Subject, error);
-        }
-        string? id = null;
-        string? secret = null;
-        try
-        {
-            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0)
-            {
-                id = Uri.UnescapeDataString(decoded[..colon]);
-                secret = Uri.UnescapeDataString(decoded[(colon + 1)..]);
-            }
-        }
-        catch (FormatException)
-        {
-        }
-        var trusted = (Setting(http, "OtpClients") ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
-        if (id is null || !trusted.Contains(id, StringComparer.Ordinal))
-        {
-            return (null, ArcResults.Error(StatusCodes.Status403Forbidden, "NotAllowedAccess"));
-        }
-        var client = await clients.AuthenticateClientAsync(id, secret, http.RequestAborted);
-        return client.Succeeded ? ("client:" + id, null) : (null, ArcResults.Error(StatusCodes.Status401Unauthorized, "Client Invalid"));
-    }
-
-    /// <summary>A core validation failure as LoopBack's 422 with the core's message.</summary>
-    public static IResult Unprocessable(CoreError error) => ArcResults.Error(StatusCodes.Status422UnprocessableEntity, error.Message);
-
-    /// <summary>An optional link template of this dialect (<c>Gatehouse:Dialects:arc:&lt;key&gt;</c>).</summary>
-    public static string? Setting(HttpContext http, string key) =>
-        http.RequestServices.GetRequiredService<IConfiguration>()[$"{GatehouseOptions.Section}:Dialects:{ArcDialect.SurfaceName}:{key}"] is { Length: > 0 } value ? value : null;
+    public Task WriteErrorAsync(HttpContext context, int status) =>
+        ArcMapper.Error(status, ArcMapper.DefaultMessage(status)).ExecuteAsync(context);
 }
