@@ -164,35 +164,37 @@ internal static class ArcEndpoints
         return claims!.Roles.Contains(KnownRoles.Admin, StringComparer.Ordinal) ? (claims, null) : (null, ArcMapper.NotAllowed());
     }
 
-    private static async Task<Results<WireJson<ArcCodeResponse, Status200>, WireError<ArcError>>> LoginAsync(HttpContext http, ClientSignInService service)
+    /// <summary>The body, then the client, then the user on it: the start of both sign-in routes.</summary>
+    private static async Task<((Core.Accounts.User User, Client Client)? Verified, WireError<ArcError>? Refused)> VerifyLoginAsync(HttpContext http, ClientSignInService service)
     {
         var (body, refused) = await ReadAsync(http, LoginSchema);
         if (refused is not null)
         {
-            return refused;
+            return (null, refused);
         }
         var verified = await service.VerifyAsync(body!.String("client_id"), body.String("client_secret"), body.String("username"), body.String("password"), Context(http), http.RequestAborted);
-        if (!verified.Succeeded)
+        return verified.Succeeded ? (verified.Value, null) : (null, ArcMapper.SignIn(verified.Error!));
+    }
+
+    private static async Task<Results<WireJson<ArcCodeResponse, Status200>, WireError<ArcError>>> LoginAsync(HttpContext http, ClientSignInService service)
+    {
+        var (verified, refused) = await VerifyLoginAsync(http, service);
+        if (refused is not null)
         {
-            return ArcMapper.SignIn(verified.Error!);
+            return refused;
         }
-        var code = await service.IssueCodeAsync(verified.Value.User, verified.Value.Client, http.RequestAborted);
+        var code = await service.IssueCodeAsync(verified!.Value.User, verified.Value.Client, http.RequestAborted);
         return ArcMapper.Json(new ArcCodeResponse(code), ArcJsonContext.Default.ArcCodeResponse);
     }
 
     private static async Task<Results<WireJson<ArcTokenResponse, Status200>, WireError<ArcError>>> LoginTokenAsync(HttpContext http, ClientSignInService service)
     {
-        var (body, refused) = await ReadAsync(http, LoginSchema);
+        var (verified, refused) = await VerifyLoginAsync(http, service);
         if (refused is not null)
         {
             return refused;
         }
-        var verified = await service.VerifyAsync(body!.String("client_id"), body.String("client_secret"), body.String("username"), body.String("password"), Context(http), http.RequestAborted);
-        if (!verified.Succeeded)
-        {
-            return ArcMapper.SignIn(verified.Error!);
-        }
-        return ArcMapper.Tokens(await service.StartSessionAsync(verified.Value.User, verified.Value.Client, Context(http), http.RequestAborted));
+        return ArcMapper.Tokens(await service.StartSessionAsync(verified!.Value.User, verified.Value.Client, Context(http), http.RequestAborted));
     }
 
     private static async Task<Results<WireJson<ArcTokenResponse, Status200>, WireError<ArcError>>> TokenAsync(HttpContext http, ClientSignInService service)

@@ -87,7 +87,7 @@ public sealed class ArcWireTests(GatehouseFactory factory) : IClassFixture<Gateh
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Response.Body = new MemoryStream();
         context.Response.StatusCode = 500;
-        await new Gatehouse.Server.Dialects.Arc.ArcDialect().WriteErrorAsync(context, 500);
+        await new Gatehouse.Server.Dialects.Arc.ArcDialect(Microsoft.Extensions.Options.Options.Create(new Gatehouse.Server.Dialects.Arc.ArcOptions())).WriteErrorAsync(context, 500);
         Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
         Golden.AssertMatches("arc/internal-error.json", Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
     }
