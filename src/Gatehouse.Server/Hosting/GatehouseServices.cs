@@ -70,7 +70,8 @@ internal static class GatehouseServices
         services.AddOptions<SignInOptions>().Bind(config.GetSection("SignIn")).ValidateOnStart();
         services.AddOptions<DatabaseOptions>().Bind(config.GetSection("Database")).ValidateOnStart();
         services.AddOptions<Core.Common.LinkOptions>().Bind(config.GetSection("Links"))
-            .Configure<IOptions<GatehouseOptions>>((links, gatehouse) => links.PublicBaseUrl = gatehouse.Value.PublicBaseUrl);
+            .Configure<IOptions<GatehouseOptions>>((links, gatehouse) => links.PublicBaseUrl = gatehouse.Value.PublicBaseUrl).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Core.Common.LinkOptions>, Core.Common.LinkOptionsValidator>();
         services.AddSingleton<IValidateOptions<GatehouseOptions>, GatehouseOptionsValidator>();
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
         services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();

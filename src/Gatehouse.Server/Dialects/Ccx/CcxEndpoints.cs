@@ -20,7 +20,8 @@ internal static class CcxEndpoints
 
         // Every route that changes state refuses cross-site requests (OriginCheck).
         var changing = group.MapGroup("").AddEndpointFilter(async (context, next) =>
-            OriginCheck.IsAllowed(context.HttpContext.Request, CcxSettings.Of(context.HttpContext).AllowedOrigins) ? await next(context) : CcxMapper.CrossSite());
+                OriginCheck.IsAllowed(context.HttpContext.Request, CcxSettings.Of(context.HttpContext).AllowedOrigins) ? await next(context) : CcxMapper.CrossSite())
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(CcxError), [WireContent.MediaType]));
         changing.MapPost("/login", LoginAsync).WithName("CcxLogin").WithSummary("Signs in and sets the sid cookie.")
             .Accepts<CcxLoginRequest>("application/json").RequireRateLimiting(RateLimiting.SignIn);
         changing.MapPost("/logout", LogoutAsync).WithName("CcxLogout").WithSummary("Ends the cookie's session and clears the cookie.");
