@@ -13,6 +13,13 @@ namespace Gatehouse.Core.Tests.Fakes;
 // src/Gatehouse.Storage/Repositories.cs: the same tracking (tracked or not), the same
 // conditions on immediate writes, the same order of lists.
 
+internal static class Paging
+{
+    /// <summary>One page of rows already in order, and how many there are in all.</summary>
+    public static Task<Page<T>> Of<T>(List<T> all, int offset, int limit) =>
+        Task.FromResult(new Page<T>(all.Skip(offset).Take(limit).ToList(), all.Count, offset, limit));
+}
+
 internal sealed class InMemoryUserRepository(FakeUnitOfWork uow) : IUserRepository
 {
     private Table Users => uow.Database.Users;
@@ -38,7 +45,7 @@ internal sealed class InMemoryUserRepository(FakeUnitOfWork uow) : IUserReposito
         var all = uow.Database.Select<User>(Users, u => string.IsNullOrEmpty(needle)
             || (u.NormalizedEmail?.Contains(needle, StringComparison.Ordinal) ?? false)
             || (u.NormalizedUsername?.Contains(needle, StringComparison.Ordinal) ?? false)).OrderBy(u => u.Number).ToList();
-        return Task.FromResult(new Page<User>(all.Skip(offset).Take(limit).ToList(), all.Count, offset, limit));
+        return Paging.Of(all, offset, limit);
     }
 
     public void Add(User user) => uow.Add(Users, user);
@@ -183,7 +190,7 @@ internal sealed class InMemoryAuditLog(FakeUnitOfWork uow) : IAuditLog
     {
         var all = uow.Database.Select<AuditEvent>(uow.Database.Audit, e => (userId is null || e.UserId == userId) && (type is null || e.Type == type))
             .OrderByDescending(e => e.Id).ToList();
-        return Task.FromResult(new Page<AuditEvent>(all.Skip(offset).Take(limit).ToList(), all.Count, offset, limit));
+        return Paging.Of(all, offset, limit);
     }
 }
 
@@ -200,7 +207,7 @@ internal sealed class InMemoryClientRepository(FakeUnitOfWork uow) : IClientRepo
     public Task<Page<Client>> ListAsync(int offset, int limit, bool includeDeleted, CancellationToken cancellationToken = default)
     {
         var all = uow.Database.Select<Client>(Clients, c => includeDeleted || !c.IsDeleted).OrderBy(c => c.Number).ToList();
-        return Task.FromResult(new Page<Client>(all.Skip(offset).Take(limit).ToList(), all.Count, offset, limit));
+        return Paging.Of(all, offset, limit);
     }
 
     public void Add(Client client) => uow.Add(Clients, client);
@@ -264,7 +271,7 @@ internal sealed class InMemoryTeamRepository(FakeUnitOfWork uow) : ITeamReposito
     public Task<Page<Team>> ListAsync(int offset, int limit, CancellationToken cancellationToken = default)
     {
         var all = Db.Select<Team>(Db.Teams).OrderBy(t => t.Number).ToList();
-        return Task.FromResult(new Page<Team>(all.Skip(offset).Take(limit).ToList(), all.Count, offset, limit));
+        return Paging.Of(all, offset, limit);
     }
 
     public Task<IReadOnlyList<TeamMember>> MembersAsync(string teamId, CancellationToken cancellationToken = default) =>
