@@ -5,6 +5,7 @@ using Gatehouse.Core.Common;
 using Gatehouse.Server.Tests.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.Server.Tests;
 
@@ -111,7 +112,7 @@ public sealed class ConfigurationTests
             Second = new GatehouseFactory(new Dictionary<string, string?>(), _database, Clock);
         }
 
-        public FakeTimeProvider Clock { get; } = new();
+        public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
         public GatehouseFactory First { get; }
         public GatehouseFactory Second { get; }
 

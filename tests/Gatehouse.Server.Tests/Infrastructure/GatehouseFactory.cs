@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.Server.Tests.Infrastructure;
 
@@ -26,7 +27,8 @@ public class GatehouseFactory : WebApplicationFactory<Program>
     {
         _database = sharedDatabase ?? TestDatabase.Create();
         OwnsDatabase = sharedDatabase is null;
-        Clock = clock ?? new FakeTimeProvider();
+        // Starts at the real time (not FakeTimeProvider's default of 2000-01-01), as the hand-written clock did.
+        Clock = clock ?? new FakeTimeProvider(DateTimeOffset.UtcNow);
         _settings = new Dictionary<string, string?>
         {
             ["Gatehouse:PublicBaseUrl"] = PublicBaseUrl,

@@ -1,0 +1,302 @@
+using Gatehouse.Core.Accounts;
+using Gatehouse.Core.Audit;
+using Gatehouse.Core.Common;
+using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Tests.Fakes;
+
+namespace Gatehouse.Core.Tests.Sessions;
+
+/// <summary>SessionService.RefreshAsync: rotation, reuse, grace, supersession, expiry (RFC 9700 section 4.14.2).</summary>
+public sealed class RefreshTests
+{
+    private readonly CoreHarness _h = new();
+
+    [Fact]
+    public async Task A_refresh_returns_a_new_refresh_token_and_moves_the_session_to_the_next_generation()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+
+        var refreshed = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.True(refreshed.Succeeded);
+        Assert.NotEqual(first.RefreshToken, refreshed.Value.RefreshToken);
+        Assert.Equal(first.SessionId, refreshed.Value.SessionId);
+        Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
+        var claims = (await _h.AccessTokens.ReadAsync(refreshed.Value.AccessToken)).Claims!;
+        Assert.Equal(1, claims.Generation);
+        Assert.Equal(1, _h.Rotations.Rotations);
+    }
+
+    [Fact]
+    public async Task Each_new_refresh_token_refreshes_in_turn()
+    {
+        var (_, pair) = await _h.SignedInUserAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            _h.Clock.Advance(TimeSpan.FromMinutes(1));
+            var next = await _h.RefreshAsync(pair.RefreshToken);
+            Assert.True(next.Succeeded, next.Error?.ToString());
+            pair = next.Value;
+        }
+
+        Assert.Equal(3, _h.SessionRow(pair.SessionId)!.Generation);
+    }
+
+    [Fact]
+    public async Task The_refresh_token_is_stored_only_as_its_hash()
+    {
+        var (_, pair) = await _h.SignedInUserAsync();
+
+        var rows = _h.Database.Select<RefreshToken>(_h.Database.RefreshTokens);
+
+        Assert.Equal(SecureTokens.Hash(pair.RefreshToken), Assert.Single(rows).Hash);
+    }
+
+    [Fact]
+    public async Task Reusing_a_rotated_refresh_token_after_the_grace_ends_the_whole_session()
+    {
+        var (user, first) = await _h.SignedInUserAsync();
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        _h.Clock.Advance(TimeSpan.FromSeconds(11));
+
+        var reused = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.Equal(CoreErrors.SessionEndedCode, reused.Error?.Code);
+        var session = _h.SessionRow(first.SessionId)!;
+        Assert.NotNull(session.EndedAt);
+        Assert.Equal(SessionEndReasons.RefreshTokenReuse, session.EndReason);
+        Assert.Single(_h.AuditRows(AuditTypes.RefreshTokenReused), e => e.UserId == user.Id && e.Detail == first.SessionId);
+        // The legitimate holder's newer tokens die with the session.
+        Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(second.RefreshToken)).Error?.Code);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.AccessToken)).Status);
+    }
+
+    [Fact]
+    public async Task The_immediately_previous_token_within_the_grace_gets_a_sibling_and_both_copies_keep_working()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        var winner = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        _h.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        var loser = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.True(loser.Succeeded, loser.Error?.ToString());
+        Assert.NotEqual(winner.RefreshToken, loser.Value.RefreshToken);
+        Assert.Null(_h.SessionRow(first.SessionId)!.EndedAt);
+        // The sibling is of the current generation: neither access token is superseded.
+        Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(winner.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(loser.Value.AccessToken)).Status);
+        Assert.True((await _h.RefreshAsync(winner.RefreshToken)).Succeeded);
+        Assert.True((await _h.RefreshAsync(loser.Value.RefreshToken)).Succeeded);
+    }
+
+    [Fact]
+    public async Task The_grace_includes_its_last_instant()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        await _h.RefreshAsync(first.RefreshToken);
+        _h.Clock.Advance(_h.Options.Tokens.RefreshReuseGrace);
+
+        Assert.True((await _h.RefreshAsync(first.RefreshToken)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_reuse_a_millisecond_after_the_grace_ends_the_session()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        await _h.RefreshAsync(first.RefreshToken);
+        _h.Clock.Advance(_h.Options.Tokens.RefreshReuseGrace + TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(first.RefreshToken)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_token_older_than_the_immediately_previous_one_ends_the_session_even_within_the_grace()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        await _h.RefreshAsync(second.RefreshToken);
+        _h.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var reused = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.Equal(CoreErrors.SessionEndedCode, reused.Error?.Code);
+        Assert.Equal(SessionEndReasons.RefreshTokenReuse, _h.SessionRow(first.SessionId)!.EndReason);
+    }
+
+    [Fact]
+    public async Task A_refresh_that_loses_the_race_to_a_concurrent_one_gets_a_sibling_instead_of_ending_the_session()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        TokenPair? concurrent = null;
+        // The other request rotates the same token between this one's read and its write.
+        _h.Rotations.BeforeWrite = async () => concurrent = (await _h.RefreshAsync(first.RefreshToken)).Value;
+
+        var refreshed = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.True(refreshed.Succeeded, refreshed.Error?.ToString());
+        Assert.NotNull(concurrent);
+        Assert.Equal(1, _h.Rotations.Refused);
+        Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
+        Assert.NotEqual(concurrent.RefreshToken, refreshed.Value.RefreshToken);
+    }
+
+    [Fact]
+    public async Task A_refresh_supersedes_the_access_tokens_issued_before_it()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(first.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(second.AccessToken)).Status);
+    }
+
+    [Fact]
+    public async Task A_non_rotating_session_keeps_its_refresh_token_but_supersedes_access_tokens()
+    {
+        var client = await _h.CreateClientAsync("keeps-tokens", rotate: false);
+        var (_, first) = await _h.SignedInUserAsync(client: client);
+
+        var second = await _h.RefreshAsync(first.RefreshToken);
+        var third = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.Equal(first.RefreshToken, second.Value.RefreshToken);
+        Assert.Equal(first.RefreshToken, third.Value.RefreshToken);
+        Assert.Equal(2, _h.SessionRow(first.SessionId)!.Generation);
+        Assert.Equal(0, _h.Rotations.Rotations);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.Value.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(third.Value.AccessToken)).Status);
+        Assert.Single(_h.Database.Select<RefreshToken>(_h.Database.RefreshTokens));
+    }
+
+    [Fact]
+    public async Task A_non_rotating_session_still_ends_at_its_absolute_lifetime()
+    {
+        var client = await _h.CreateClientAsync("keeps-tokens", rotate: false, refreshSeconds: 3600);
+        var (_, first) = await _h.SignedInUserAsync(client: client);
+        _h.Clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.True((await _h.RefreshAsync(first.RefreshToken)).Succeeded);
+        _h.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(CoreErrors.ExpiredTokenCode, (await _h.RefreshAsync(first.RefreshToken)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task Refreshing_never_extends_the_session_beyond_its_absolute_end()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        Assert.Equal(CoreHarness.Start + _h.Options.Tokens.RefreshTokenLifetime, first.RefreshTokenExpiresAt);
+        _h.Clock.Advance(TimeSpan.FromDays(29));
+
+        var late = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        Assert.Equal(first.RefreshTokenExpiresAt, late.RefreshTokenExpiresAt);
+        _h.Clock.Advance(TimeSpan.FromDays(1));
+
+        Assert.Equal(CoreErrors.ExpiredTokenCode, (await _h.RefreshAsync(late.RefreshToken)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_client_s_lifetimes_replace_the_defaults()
+    {
+        var client = await _h.CreateClientAsync("short", accessSeconds: 60, refreshSeconds: 600);
+        var (_, pair) = await _h.SignedInUserAsync(client: client);
+
+        Assert.Equal(CoreHarness.Start.AddSeconds(60), pair.AccessTokenExpiresAt);
+        Assert.Equal(CoreHarness.Start.AddSeconds(600), pair.RefreshTokenExpiresAt);
+        var refreshed = (await _h.RefreshAsync(pair.RefreshToken)).Value;
+        Assert.Equal(CoreHarness.Start.AddSeconds(60), refreshed.AccessTokenExpiresAt);
+        Assert.Equal("short", (await _h.AccessTokens.ReadAsync(refreshed.AccessToken)).Claims!.Audience);
+    }
+
+    [Fact]
+    public async Task A_refresh_of_an_ended_session_is_refused()
+    {
+        var (user, pair) = await _h.SignedInUserAsync();
+        Assert.True((await _h.Sessions.EndAsync(pair.SessionId, SessionEndReasons.SignOut, CoreHarness.Native, ownerId: user.Id)).Succeeded);
+
+        Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(pair.RefreshToken)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_refresh_for_an_account_disabled_behind_the_session_s_back_ends_the_session()
+    {
+        var (user, pair) = await _h.SignedInUserAsync();
+        await _h.Database.ChangeAsync<User>(_h.Database.Users, user.Id, u => u.Status = UserStatus.Disabled);
+
+        var refreshed = await _h.RefreshAsync(pair.RefreshToken);
+
+        Assert.Equal(CoreErrors.AccountDisabledCode, refreshed.Error?.Code);
+        Assert.Equal(SessionEndReasons.AccountDisabled, _h.SessionRow(pair.SessionId)!.EndReason);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("not-a-token-we-issued")]
+    public async Task An_unknown_or_empty_refresh_token_is_invalid(string? token)
+    {
+        await _h.SignedInUserAsync();
+
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.Sessions.RefreshAsync(token, CoreHarness.Native)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_longer_than_512_characters_is_invalid_without_a_lookup()
+    {
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.Sessions.RefreshAsync(new string('a', 513), CoreHarness.Native)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_refresh_through_another_client_is_invalid_and_leaves_the_token_usable()
+    {
+        var client = await _h.CreateClientAsync("mine");
+        var (_, pair) = await _h.SignedInUserAsync(client: client);
+
+        var foreign = await _h.Sessions.RefreshAsync(pair.RefreshToken, CoreHarness.Native, clientId: "someone-else");
+
+        Assert.Equal(CoreErrors.InvalidTokenCode, foreign.Error?.Code);
+        Assert.True((await _h.Sessions.RefreshAsync(pair.RefreshToken, CoreHarness.Native, clientId: "mine")).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_refresh_bound_to_the_access_token_of_another_generation_is_invalid()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        var staleClaims = (await _h.AccessTokens.ReadAsync(first.AccessToken)).Claims;
+
+        var bound = await _h.Sessions.RefreshAsync(second.RefreshToken, CoreHarness.Native, boundTo: staleClaims);
+
+        Assert.Equal(CoreErrors.InvalidTokenCode, bound.Error?.Code);
+        var currentClaims = (await _h.AccessTokens.ReadAsync(second.AccessToken)).Claims;
+        Assert.True((await _h.Sessions.RefreshAsync(second.RefreshToken, CoreHarness.Native, boundTo: currentClaims)).Succeeded);
+    }
+
+    [Fact]
+    public async Task The_access_token_carries_the_user_s_roles_and_the_session_s_surface()
+    {
+        var (user, pair) = await _h.SignedInUserAsync();
+        await _h.Admin.SetRolesAsync(user.Id, [KnownRoles.Admin], "usr_admin", CoreHarness.Native);
+
+        var refreshed = (await _h.RefreshAsync(pair.RefreshToken)).Value;
+
+        var claims = (await _h.AccessTokens.ReadAsync(refreshed.AccessToken)).Claims!;
+        Assert.Equal([KnownRoles.Admin], claims.Roles);
+        Assert.Equal(Surfaces.Native, claims.Surface);
+        Assert.Equal(Surfaces.Native, claims.Audience);
+        Assert.Equal(user.Id, claims.Subject);
+    }
+
+    [Fact]
+    public async Task A_refresh_prepares_the_signing_key_before_it_writes()
+    {
+        var (_, pair) = await _h.SignedInUserAsync();
+
+        await _h.RefreshAsync(pair.RefreshToken);
+
+        Assert.Equal(1, _h.AccessTokens.Prepared);
+    }
+}
