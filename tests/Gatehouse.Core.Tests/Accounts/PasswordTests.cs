@@ -269,4 +269,18 @@ public sealed class PasswordTests
         Assert.Equal(UserStatus.Active, row.Status);
         Assert.True(row.EmailConfirmed);
     }
+
+    [Fact]
+    public async Task A_change_that_names_another_login_is_forbidden_and_one_naming_the_caller_in_any_case_is_made()
+    {
+        var user = await _h.RegisterAsync(Email, username: "ada");
+        await _h.RegisterAsync("grace@example.com", username: "grace");
+
+        var refused = await _h.Accounts.ChangePasswordAsync(user.Id, null, "a brand new passphrase", null, CoreHarness.Native, requireCurrentPassword: false, assertedLogin: "grace");
+        Assert.Equal(CoreErrors.ForbiddenCode, refused.Error?.Code);
+        Assert.True((await _h.SignIn.SignInAsync(Email, CoreHarness.Password, CoreHarness.Native)).Succeeded);
+
+        Assert.True((await _h.Accounts.ChangePasswordAsync(user.Id, null, "a brand new passphrase", null, CoreHarness.Native, requireCurrentPassword: false, assertedLogin: " ADA ")).Succeeded);
+        Assert.True((await _h.Accounts.ChangePasswordAsync(user.Id, null, "another new passphrase", null, CoreHarness.Native, requireCurrentPassword: false, assertedLogin: "Ada@Example.com")).Succeeded);
+    }
 }

@@ -230,4 +230,58 @@ public sealed class AdminServiceTests
 
         Assert.Equal(["two"], (await _h.Admin.ListClientsAsync(0, 50)).Items.Select(c => c.ClientId));
     }
+
+    [Fact]
+    public async Task A_client_s_id_cannot_be_changed()
+    {
+        await _h.CreateClientAsync("app");
+
+        var refused = await _h.Admin.UpdateClientAsync("app", new ClientChange { ClientId = "renamed" }, Actor, CoreHarness.Native);
+
+        Assert.Equal(["immutable"], refused.Error!.Fields["clientId"]);
+        Assert.True((await _h.Admin.UpdateClientAsync("app", new ClientChange { ClientId = "app", Name = "Same id" }, Actor, CoreHarness.Native)).Succeeded);
+        Assert.Equal(CoreErrors.NotFoundCode, (await _h.Admin.GetClientAsync("renamed")).Error?.Code);
+    }
+
+    [Theory]
+    [InlineData(0L, "must_be_positive")]
+    [InlineData(-5L, "must_be_positive")]
+    [InlineData(2147483648L, "too_large")]
+    public async Task A_client_lifetime_out_of_range_is_refused_with_its_rule(long seconds, string rule)
+    {
+        await _h.CreateClientAsync("app");
+
+        var refused = await _h.Admin.UpdateClientAsync("app", new ClientChange { AccessTokenLifetimeSeconds = seconds }, Actor, CoreHarness.Native);
+
+        Assert.Equal([rule], refused.Error!.Fields["accessTokenLifetimeSeconds"]);
+        Assert.Null((await _h.Admin.GetClientAsync("app")).Value.AccessTokenLifetimeSeconds);
+    }
+
+    [Fact]
+    public async Task A_change_to_many_clients_with_a_bad_lifetime_changes_none_of_them()
+    {
+        await _h.CreateClientAsync("app-1");
+        await _h.CreateClientAsync("app-2");
+
+        var refused = await _h.ClientQueries.UpdateWhereAsync(null, new ClientChange { Name = "Renamed", RefreshTokenLifetimeSeconds = 0 }, Actor, CoreHarness.Native);
+
+        Assert.Equal(CoreErrors.ValidationFailedCode, refused.Error?.Code);
+        Assert.NotEqual("Renamed", (await _h.Admin.GetClientAsync("app-1")).Value.Name);
+        Assert.NotEqual("Renamed", (await _h.Admin.GetClientAsync("app-2")).Value.Name);
+    }
+
+    [Fact]
+    public async Task A_client_s_effective_lifetimes_are_its_own_or_else_the_defaults()
+    {
+        var own = await _h.CreateClientAsync("own", accessSeconds: 60, refreshSeconds: 3600, codeSeconds: 30);
+        var plain = await _h.CreateClientAsync("plain");
+        var defaults = new TokenOptions();
+
+        Assert.Equal(TimeSpan.FromSeconds(60), defaults.AccessLifetimeFor(own));
+        Assert.Equal(TimeSpan.FromSeconds(3600), defaults.RefreshLifetimeFor(own));
+        Assert.Equal(TimeSpan.FromSeconds(30), defaults.CodeLifetimeFor(own));
+        Assert.Equal(defaults.AccessTokenLifetime, defaults.AccessLifetimeFor(plain));
+        Assert.Equal(defaults.RefreshTokenLifetime, defaults.RefreshLifetimeFor(null));
+        Assert.Equal(defaults.AuthorizationCodeLifetime, defaults.CodeLifetimeFor(plain));
+    }
 }

@@ -4,6 +4,7 @@ using Gatehouse.Core.Clients;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tests.Fakes;
+using Gatehouse.Core.Tokens;
 
 namespace Gatehouse.Core.Tests.Clients;
 
@@ -372,13 +373,100 @@ public sealed class ClientSignInServiceTests
     }
 
     [Fact]
-    public async Task A_reset_through_a_client_needs_a_known_user_with_an_email()
+    public async Task A_reset_through_a_client_needs_the_client_a_known_user_and_an_email()
     {
+        await _h.CreateClientAsync("app", Secret);
         await _h.RegisterAsync(Email);
         await _h.Accounts.RegisterAsync(new RegistrationRequest { Username = "nomail", Password = CoreHarness.Password }, RegistrationMode.SelfService, CoreHarness.Native);
 
-        Assert.Equal(Email, (await _h.ClientSignIn.FindResettableUserAsync(Email)).Value.Email);
-        Assert.Equal(CoreErrors.InvalidCredentialsCode, (await _h.ClientSignIn.FindResettableUserAsync("nobody")).Error?.Code);
-        Assert.Equal(["required"], (await _h.ClientSignIn.FindResettableUserAsync("nomail")).Error!.Fields["email"]);
+        Assert.Equal(CoreErrors.InvalidClientCode, (await _h.ClientSignIn.RequestPasswordResetAsync("app", Secret + "!", Email, null, CoreHarness.Native)).Error?.Code);
+        Assert.Empty(_h.MailTo(Email));
+        Assert.Equal(CoreErrors.InvalidCredentialsCode, (await _h.ClientSignIn.RequestPasswordResetAsync("app", Secret, "nobody", null, CoreHarness.Native)).Error?.Code);
+        Assert.Equal(["required"], (await _h.ClientSignIn.RequestPasswordResetAsync("app", Secret, "nomail", null, CoreHarness.Native)).Error!.Fields["email"]);
+
+        Assert.Equal(Email, (await _h.ClientSignIn.RequestPasswordResetAsync("app", Secret, Email, null, CoreHarness.Native)).Value.Email);
+        Assert.Single(_h.MailTo(Email));
+    }
+
+    [Fact]
+    public async Task A_reset_completed_through_a_client_is_refused_for_a_wrong_client_without_using_the_token()
+    {
+        await _h.CreateClientAsync("app", Secret);
+        await _h.RegisterAsync(Email);
+        await _h.ClientSignIn.RequestPasswordResetAsync("app", Secret, Email, "{base}/reset?token={token}", CoreHarness.Native);
+        var token = _h.TokenMailedTo(Email);
+
+        Assert.Equal(CoreErrors.InvalidClientCode, (await _h.ClientSignIn.ResetPasswordAsync("app", "wrong", token, "a brand new passphrase", CoreHarness.Native)).Error?.Code);
+        Assert.True((await _h.ClientSignIn.ResetPasswordAsync("app", Secret, token, "a brand new passphrase", CoreHarness.Native)).Succeeded);
+        Assert.True((await _h.SignIn.SignInAsync(Email, "a brand new passphrase", CoreHarness.Native)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_sign_in_through_a_wrong_client_is_refused_before_the_password_is_checked()
+    {
+        var (user, _) = await AllowedUserAsync();
+
+        var refused = await _h.ClientSignIn.VerifyAsync("app", "not the secret", Email, "a wrong password", CoreHarness.Native);
+
+        Assert.Equal(CoreErrors.InvalidClientCode, refused.Error?.Code);
+        Assert.Equal(0, _h.UserRow(user.Id)!.FailedSignIns);
+        Assert.Equal(user.Id, (await _h.ClientSignIn.VerifyAsync("app", Secret, Email, CoreHarness.Password, CoreHarness.Native)).Value.User.Id);
+    }
+
+    private static AccessTokenClaims Claims(params string[] roles) =>
+        new("usr_caller", 1, "ses_caller", 0, "native", "native", roles, null, false, "jti", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(15));
+
+    [Fact]
+    public async Task Only_an_administrator_or_a_trusted_service_with_its_secret_may_manage_cached_otps()
+    {
+        await _h.CreateClientAsync("sms-gateway", Secret);
+        await _h.CreateClientAsync("other-app", Secret);
+        var trusted = new HashSet<string>(["sms-gateway"]);
+
+        Assert.Equal("usr_caller", (await _h.ClientSignIn.AuthorizeOtpCallerAsync(Claims(KnownRoles.Admin), null, trusted)).Value);
+        Assert.Equal(CoreErrors.ForbiddenCode, (await _h.ClientSignIn.AuthorizeOtpCallerAsync(Claims(), null, trusted)).Error?.Code);
+        Assert.Equal(CoreErrors.ForbiddenCode, (await _h.ClientSignIn.AuthorizeOtpCallerAsync(null, null, trusted)).Error?.Code);
+
+        Assert.Equal("client:sms-gateway", (await _h.ClientSignIn.AuthorizeOtpCallerAsync(null, new ClientCredentials("sms-gateway", Secret), trusted)).Value);
+        Assert.Equal(CoreErrors.InvalidClientCode, (await _h.ClientSignIn.AuthorizeOtpCallerAsync(null, new ClientCredentials("sms-gateway", "wrong"), trusted)).Error?.Code);
+        // A client that is not on the list is refused even with its right secret.
+        Assert.Equal(CoreErrors.ForbiddenCode, (await _h.ClientSignIn.AuthorizeOtpCallerAsync(null, new ClientCredentials("other-app", Secret), trusted)).Error?.Code);
+    }
+
+    private static readonly SurfaceClient Surface = new("surface-app", "A surface's client", RotateRefreshTokens: false);
+
+    [Fact]
+    public async Task A_registration_on_a_surface_client_creates_it_non_rotating_and_starts_a_session_on_it()
+    {
+        var registered = await _h.ClientSignIn.RegisterOnSurfaceClientAsync(Surface, new RegistrationRequest { Email = Email, Password = CoreHarness.Password }, new RegistrationMode(), CoreHarness.Native);
+
+        var client = (await _h.Admin.GetClientAsync("surface-app")).Value;
+        Assert.False(client.RotateRefreshTokens);
+        Assert.Equal("surface-app", _h.SessionRow(registered.Value.Tokens!.SessionId)!.ClientId);
+        var refreshed = await _h.RefreshAsync(registered.Value.Tokens.RefreshToken);
+        Assert.Equal(registered.Value.Tokens.RefreshToken, refreshed.Value.RefreshToken);
+    }
+
+    [Fact]
+    public async Task The_next_registration_on_a_surface_client_undoes_an_administrator_turning_its_rotation_on()
+    {
+        await _h.ClientSignIn.RegisterOnSurfaceClientAsync(Surface, new RegistrationRequest { Email = Email, Password = CoreHarness.Password }, new RegistrationMode(), CoreHarness.Native);
+        await _h.Admin.UpdateClientAsync("surface-app", new Gatehouse.Core.Admin.ClientChange { RotateRefreshTokens = true }, "usr_admin", CoreHarness.Native);
+
+        await _h.ClientSignIn.RegisterOnSurfaceClientAsync(Surface, new RegistrationRequest { Email = "grace@example.com", Password = CoreHarness.Password }, new RegistrationMode(), CoreHarness.Native);
+
+        Assert.False((await _h.Admin.GetClientAsync("surface-app")).Value.RotateRefreshTokens);
+    }
+
+    [Fact]
+    public async Task A_deleted_surface_client_stops_registration_through_it_and_creates_no_account()
+    {
+        await _h.ClientSignIn.RegisterOnSurfaceClientAsync(Surface, new RegistrationRequest { Email = Email, Password = CoreHarness.Password }, new RegistrationMode(), CoreHarness.Native);
+        await _h.Admin.DeleteClientAsync("surface-app", "usr_admin", CoreHarness.Native);
+
+        var refused = await _h.ClientSignIn.RegisterOnSurfaceClientAsync(Surface, new RegistrationRequest { Email = "grace@example.com", Password = CoreHarness.Password }, new RegistrationMode(), CoreHarness.Native);
+
+        Assert.Equal(CoreErrors.InvalidClientCode, refused.Error?.Code);
+        Assert.Equal(CoreErrors.InvalidCredentialsCode, (await _h.SignIn.SignInAsync("grace@example.com", CoreHarness.Password, CoreHarness.Native)).Error?.Code);
     }
 }

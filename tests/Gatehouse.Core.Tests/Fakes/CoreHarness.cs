@@ -185,7 +185,7 @@ internal sealed class CoreScope
         SignIn = new SignInService(Users, UnitOfWork, h.Hasher, Sessions, Audit, h.Clock, Options.Create(o.SignIn));
         Admin = new AdminService(Users, Clients, UnitOfWork, Accounts, Sessions, h.Protector, Audit, h.Clock);
         CookieSessions = new CookieSessionService(SessionStore, h.SecretReader, h.StateCache, Sessions, SignIn, Accounts, Users, UnitOfWork, Audit, h.Clock, tokens);
-        ClientSignIn = new ClientSignInService(Clients, Users, h.UserCache, UserClients, Otps, SessionStore, UnitOfWork, h.AccessTokens, OneTimeTokens, SignIn, Sessions, Admin, Audit, h.Clock, tokens);
+        ClientSignIn = new ClientSignInService(Clients, Users, h.UserCache, UserClients, Otps, SessionStore, UnitOfWork, h.AccessTokens, OneTimeTokens, SignIn, Sessions, Accounts, Admin, Audit, h.Clock, tokens);
         Invitations = new InvitationService(Users, TeamStore, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Audit, h.Clock, tokens, links);
         SignUpLinks = new SignUpLinkService(Users, UnitOfWork, OneTimeTokens, Accounts, Mail, registration, links);
         Teams = new TeamService(TeamStore, Users, UnitOfWork, Audit, h.Clock);

@@ -196,4 +196,19 @@ public sealed class SessionLifecycleTests
         Assert.Equal("198.51.100.4", session.IpAddress);
         Assert.Equal(500, session.UserAgent!.Length);
     }
+
+    [Fact]
+    public async Task A_token_of_a_session_waiting_for_its_second_factor_is_pending_not_valid()
+    {
+        var user = await _h.RegisterAsync("ada@example.com");
+        var scope = _h.Scope();
+        var pair = await scope.Sessions.StartAsync(user, null, CoreHarness.Native, secondFactorPending: true);
+        await scope.UnitOfWork.SaveChangesAsync();
+
+        var result = await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+
+        Assert.Equal(BearerStatus.SecondFactorPending, result.Status);
+        Assert.Equal(user.Id, result.Claims!.Subject);
+        Assert.True(result.Claims.SecondFactorPending);
+    }
 }
