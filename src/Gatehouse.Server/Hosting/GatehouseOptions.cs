@@ -64,6 +64,28 @@ internal sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOpti
     }
 }
 
+internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
+    {
+        // Below 1 the limiter would silently allow one request a minute; a typo must not pass as a limit.
+        var failures = new List<string>();
+        foreach (var (key, value, fallback) in new[]
+        {
+            ("SignInPerMinute", options.SignInPerMinute, 30),
+            ("RegistrationPerMinute", options.RegistrationPerMinute, 10),
+            ("EmailPerMinute", options.EmailPerMinute, 5),
+        })
+        {
+            if (value < 1)
+            {
+                failures.Add($"Gatehouse:RateLimits:{key} must be at least 1 request per minute per client IP (it is {value}); the default is {fallback}.");
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
 internal sealed class ReverseProxyOptionsValidator : IValidateOptions<ReverseProxyOptions>
 {
     public ValidateOptionsResult Validate(string? name, ReverseProxyOptions options)

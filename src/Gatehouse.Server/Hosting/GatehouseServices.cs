@@ -77,6 +77,9 @@ internal static class GatehouseServices
         services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();
         services.AddSingleton<IValidateOptions<PasswordOptions>, PasswordOptionsValidator>();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddSingleton<IValidateOptions<MailLimitOptions>, MailLimitOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SignInOptions>, SignInOptionsValidator>();
 
         // Storage: the provider is needed at registration time.
         var database = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();

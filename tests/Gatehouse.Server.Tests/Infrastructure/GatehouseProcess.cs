@@ -54,11 +54,35 @@ public sealed class GatehouseProcess : IAsyncDisposable
     /// <summary>Runs an admin command of the executable to its end.</summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(IDictionary<string, string> settings, params string[] arguments)
     {
-        using var process = Process.Start(StartInfo(settings, arguments)) ?? throw new InvalidOperationException("Could not start Gatehouse.");
+        var (exitCode, output) = await RunToExitAsync(StartInfo(settings, arguments), TimeSpan.FromSeconds(60));
+        return (exitCode ?? throw new TimeoutException("The command did not finish within 60 s:\n" + output), output);
+    }
+
+    /// <summary>
+    /// Starts the server on a free port and waits for it to exit, as it must when it refuses its
+    /// settings. A server still running at the deadline is killed and answers a null exit code.
+    /// </summary>
+    public static Task<(int? ExitCode, string Output)> StartExpectingExitAsync(IDictionary<string, string> settings, TimeSpan timeout) =>
+        RunToExitAsync(StartInfo(settings, ["--urls", $"http://127.0.0.1:{FreePort()}"]), timeout);
+
+    private static async Task<(int? ExitCode, string Output)> RunToExitAsync(ProcessStartInfo start, TimeSpan timeout)
+    {
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Gatehouse.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout + await stderr);
+        int? exitCode;
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+            exitCode = process.ExitCode;
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            exitCode = null;
+        }
+        return (exitCode, await stdout + await stderr);
     }
 
     public static async Task<GatehouseProcess> StartAsync(IDictionary<string, string> settings)

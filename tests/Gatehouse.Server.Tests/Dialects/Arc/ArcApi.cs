@@ -131,7 +131,8 @@ public sealed class ArcApi(GatehouseFactory factory)
         Assert.Equal(message, error.GetProperty("message").GetProperty("message").GetString());
     }
 
-    private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode status)
+    /// <summary>A LoopBack error body of this status (its content type and <c>error.statusCode</c> checked): the <c>error</c> object.</summary>
+    public static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(status == response.StatusCode, $"Expected {status}, got {response.StatusCode}: {text}");
