@@ -30,6 +30,9 @@ public sealed class StartupValidationTests
         new("ccx", "Gatehouse:Dialects:ccx:SecureCookies", "sometimes", "Gatehouse:Dialects:ccx:SecureCookies"),
         new("ccx", "Gatehouse:Dialects:ccx:AllowedOrigins:0", "https://app.example.com/a-page", "Gatehouse:Dialects:ccx:AllowedOrigins"),
         new("DialectOptions", "Gatehouse:Dialects:fittrackee:BasePath", "api/auth", "Gatehouse:Dialects:fittrackee:BasePath"),
+        new("LinkOptions", "Gatehouse:Links:PasswordReset", "{base}/reset", "Gatehouse:Links:PasswordReset must be an http(s) URL template with {token}"),
+        new("arc", "Gatehouse:Dialects:arc:PasswordResetLink", "ftp://files/{token}", "Gatehouse:Dialects:arc:PasswordResetLink must be an http(s) URL template"),
+        new("arc", "Gatehouse:Dialects:arc:OtpClients", new string('o', 101), "Gatehouse:Dialects:arc:OtpClients must list client ids"),
     ];
 
     [Fact]
