@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Gatehouse.Server.Dialects;
@@ -16,10 +18,34 @@ internal static class DialectHosting
         where TDialect : class, IDialect
     {
         services.AddOptions<DialectOptions>(name).Bind(gatehouse.GetSection($"Dialects:{name}")).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<DialectOptions>, DialectOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DialectOptions>, DialectOptionsValidator>());
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(json));
         services.AddSingleton<IDialect, TDialect>();
         return services;
+    }
+
+    /// <summary>
+    /// Registers a dialect with options of its own (derived from <see cref="DialectOptions"/>,
+    /// section <c>Gatehouse:Dialects:&lt;name&gt;</c>), validated at start-up by
+    /// <typeparamref name="TValidator"/>. <paramref name="bind"/> is the dialect's
+    /// <c>(options, section) =&gt; options.Bind(section)</c>: written where the options type is
+    /// concrete, so the configuration binder's source generator (Native AOT) can bind it.
+    /// </summary>
+    public static IServiceCollection AddDialect<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TDialect,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
+        this IServiceCollection services, IConfiguration gatehouse, string name, System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver json,
+        Action<OptionsBuilder<TOptions>, IConfiguration> bind)
+        where TDialect : class, IDialect
+        where TOptions : DialectOptions
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        var options = services.AddOptions<TOptions>();
+        bind(options, gatehouse.GetSection($"Dialects:{name}"));
+        options.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        return services.AddDialect<TDialect>(gatehouse, name, json);
     }
 
     /// <summary>

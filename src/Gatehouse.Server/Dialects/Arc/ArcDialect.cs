@@ -71,12 +71,8 @@ internal sealed class ArcDialect(IOptions<ArcOptions> options) : IDialect
 
     public string DefaultBasePath => "/";
 
-    public static IServiceCollection Add(IServiceCollection services, IConfiguration gatehouseSection)
-    {
-        services.AddOptions<ArcOptions>().Bind(gatehouseSection.GetSection($"Dialects:{SurfaceName}")).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ArcOptions>, ArcOptionsValidator>();
-        return services.AddDialect<ArcDialect>(gatehouseSection, SurfaceName, ArcJsonContext.Default);
-    }
+    public static IServiceCollection Add(IServiceCollection services, IConfiguration gatehouseSection) =>
+        services.AddDialect<ArcDialect, ArcOptions, ArcOptionsValidator>(gatehouseSection, SurfaceName, ArcJsonContext.Default, (options, section) => options.Bind(section));
 
     public void Map(RouteGroupBuilder group)
     {

@@ -176,6 +176,18 @@ internal static class ArcEndpoints
         return verified.Succeeded ? (verified.Value, null) : (null, ArcMapper.SignIn(verified.Error!));
     }
 
+    /// <summary>A body checked against its schema, then an administrator's bearer (LoopBack validates first).</summary>
+    private static async Task<(ArcBody? Body, AccessTokenClaims? Claims, WireError<ArcError>? Refused)> ReadAsAdminAsync(HttpContext http, ArcSchema schema)
+    {
+        var (body, invalid) = await ReadAsync(http, schema);
+        if (invalid is not null)
+        {
+            return (null, null, invalid);
+        }
+        var (claims, denied) = await AdminAsync(http);
+        return (body, claims, denied);
+    }
+
     private static async Task<Results<WireJson<ArcCodeResponse, Status200>, WireError<ArcError>>> LoginAsync(HttpContext http, ClientSignInService service)
     {
         var (verified, refused) = await VerifyLoginAsync(http, service);
@@ -463,15 +475,10 @@ internal static class ArcEndpoints
 
     private static async Task<Results<WireJson<ArcAuthClient, Status200>, WireError<ArcError>>> CreateClientAsync(HttpContext http, AdminService admin, IOptions<TokenOptions> defaults)
     {
-        var (body, invalid) = await ReadAsync(http, FullClient);
-        if (invalid is not null)
+        var (body, claims, refused) = await ReadAsAdminAsync(http, FullClient);
+        if (refused is not null)
         {
-            return invalid;
-        }
-        var (claims, denied) = await AdminAsync(http);
-        if (denied is not null)
-        {
-            return denied;
+            return refused;
         }
         var created = await admin.CreateClientAsync(ToChange(body!), claims!.Subject, Context(http), http.RequestAborted);
         return created.Succeeded
@@ -481,15 +488,10 @@ internal static class ArcEndpoints
 
     private static async Task<Results<WireJson<ArcCount, Status200>, WireError<ArcError>>> UpdateClientsWhereAsync(HttpContext http, ClientQueryService queries)
     {
-        var (body, invalid) = await ReadAsync(http, PartialClient);
-        if (invalid is not null)
+        var (body, claims, refused) = await ReadAsAdminAsync(http, PartialClient);
+        if (refused is not null)
         {
-            return invalid;
-        }
-        var (claims, denied) = await AdminAsync(http);
-        if (denied is not null)
-        {
-            return denied;
+            return refused;
         }
         var (where, badWhere) = ParseWhere(http);
         if (badWhere is not null)
@@ -525,15 +527,10 @@ internal static class ArcEndpoints
 
     private static async Task<Results<NoContent, WireError<ArcError>>> ChangeClientAsync(HttpContext http, string id, ClientQueryService queries, AdminService admin, ArcSchema schema)
     {
-        var (body, invalid) = await ReadAsync(http, schema);
-        if (invalid is not null)
+        var (body, claims, refused) = await ReadAsAdminAsync(http, schema);
+        if (refused is not null)
         {
-            return invalid;
-        }
-        var (claims, denied) = await AdminAsync(http);
-        if (denied is not null)
-        {
-            return denied;
+            return refused;
         }
         if (await FindClientAsync(http, id, queries) is not { } client)
         {

@@ -104,12 +104,8 @@ internal sealed class CcxDialect(IOptions<CcxOptions> options, IOptions<Gatehous
 
     public string DefaultBasePath => "/ccx";
 
-    public static IServiceCollection Add(IServiceCollection services, IConfiguration gatehouseSection)
-    {
-        services.AddOptions<CcxOptions>().Bind(gatehouseSection.GetSection($"Dialects:{SurfaceName}")).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CcxOptions>, CcxOptionsValidator>();
-        return services.AddDialect<CcxDialect>(gatehouseSection, SurfaceName, CcxJsonContext.Default);
-    }
+    public static IServiceCollection Add(IServiceCollection services, IConfiguration gatehouseSection) =>
+        services.AddDialect<CcxDialect, CcxOptions, CcxOptionsValidator>(gatehouseSection, SurfaceName, CcxJsonContext.Default, (options, section) => options.Bind(section));
 
     public void Map(RouteGroupBuilder group) => group.MapCcx(CcxSettings.From(options.Value, gatehouse.Value));
 

@@ -62,12 +62,8 @@ internal sealed class KeymetricsDialect(IOptions<KeymetricsOptions> options, IOp
 
     public string DefaultBasePath => "/api/oauth";
 
-    public static IServiceCollection Add(IServiceCollection services, IConfiguration gatehouseSection)
-    {
-        services.AddOptions<KeymetricsOptions>().Bind(gatehouseSection.GetSection($"Dialects:{DialectName}")).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<KeymetricsOptions>, KeymetricsOptionsValidator>();
-        return services.AddDialect<KeymetricsDialect>(gatehouseSection, DialectName, KeymetricsJsonContext.Default);
-    }
+    public static IServiceCollection Add(IServiceCollection services, IConfiguration gatehouseSection) =>
+        services.AddDialect<KeymetricsDialect, KeymetricsOptions, KeymetricsOptionsValidator>(gatehouseSection, DialectName, KeymetricsJsonContext.Default, (options, section) => options.Bind(section));
 
     public void Map(RouteGroupBuilder group) =>
         group.MapKeymetrics(new KeymetricsSettings(options.Value.Client, options.Value.ResolveEmailConfirmedUrl(gatehouse.Value.PublicBaseUrl)));
