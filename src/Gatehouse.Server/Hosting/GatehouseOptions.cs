@@ -14,20 +14,6 @@ public sealed class GatehouseOptions
     public string DataDirectory { get; set; } = "./data";
 }
 
-/// <summary>Section <c>Gatehouse:Smtp</c>. Without a host, mail is written as .eml files to the data directory.</summary>
-public sealed class SmtpOptions
-{
-    public string? Host { get; set; }
-    public int Port { get; set; } = 25;
-    public bool UseTls { get; set; }
-    public string? Username { get; set; }
-    public string? Password { get; set; }
-    public string From { get; set; } = "Gatehouse <no-reply@localhost>";
-
-    /// <summary>How often the dispatcher looks for due messages.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-}
-
 /// <summary>
 /// Section <c>Gatehouse:ReverseProxy</c>. Behind a proxy every request comes from the proxy's
 /// address; listing the proxy makes Gatehouse take the client address and scheme from its
@@ -94,31 +80,6 @@ internal sealed class ReverseProxyOptionsValidator : IValidateOptions<ReversePro
         return bad.Count == 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"Gatehouse:ReverseProxy:TrustedProxies must list IP addresses, such as 127.0.0.1 (not: {string.Join(", ", bad)}).");
-    }
-}
-
-internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
-{
-    public ValidateOptionsResult Validate(string? name, SmtpOptions options)
-    {
-        var failures = new List<string>();
-        if (options.Port is < 1 or > 65535)
-        {
-            failures.Add($"Gatehouse:Smtp:Port must be between 1 and 65535 (it is {options.Port}). Set Gatehouse__Smtp__Port.");
-        }
-        if (!System.Net.Mail.MailAddress.TryCreate(options.From, out _))
-        {
-            failures.Add($"Gatehouse:Smtp:From must be an email address such as 'Gatehouse <no-reply@example.com>' (it is '{options.From}').");
-        }
-        if (options.Username is not null && options.Password is null)
-        {
-            failures.Add("Gatehouse:Smtp:Password is required when Gatehouse:Smtp:Username is set.");
-        }
-        if (options.PollInterval <= TimeSpan.Zero)
-        {
-            failures.Add("Gatehouse:Smtp:PollInterval must be positive, e.g. 00:00:01.");
-        }
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
 

@@ -29,24 +29,9 @@ internal static class GatehouseServices
         var services = builder.Services;
         var config = builder.Configuration.GetSection(GatehouseOptions.Section);
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o =>
-        {
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-        });
-        // Quiet framework chatter by default (also when run outside the folder holding
-        // appsettings.json); a Logging:LogLevel setting for the category still wins.
-        foreach (var (category, level) in new[] { ("Microsoft.AspNetCore", LogLevel.Warning), ("Microsoft.AspNetCore.DataProtection", LogLevel.Error) })
-        {
-            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
-            {
-                builder.Logging.AddFilter(category, level);
-            }
-        }
+        builder.AddGatehouseLogging();
 
         services.AddOptions<GatehouseOptions>().Bind(config).ValidateOnStart();
-        services.AddOptions<SmtpOptions>().Bind(config.GetSection("Smtp")).ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(config.GetSection("RateLimits")).ValidateOnStart();
         services.AddOptions<ReverseProxyOptions>().Bind(config.GetSection("ReverseProxy")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReverseProxyOptions>, ReverseProxyOptionsValidator>();
@@ -73,7 +58,6 @@ internal static class GatehouseServices
             .Configure<IOptions<GatehouseOptions>>((links, gatehouse) => links.PublicBaseUrl = gatehouse.Value.PublicBaseUrl).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Core.Common.LinkOptions>, Core.Common.LinkOptionsValidator>();
         services.AddSingleton<IValidateOptions<GatehouseOptions>, GatehouseOptionsValidator>();
-        services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
         services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();
         services.AddSingleton<IValidateOptions<PasswordOptions>, PasswordOptionsValidator>();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
@@ -136,10 +120,7 @@ internal static class GatehouseServices
         services.AddSingleton<SigningKeyManager>();
         services.AddSingleton<JwtAccessTokenService>();
         services.AddSingleton<IAccessTokenService>(sp => sp.GetRequiredService<JwtAccessTokenService>());
-        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host is { Length: > 0 }
-            ? ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)
-            : ActivatorUtilities.CreateInstance<PickupFolderMailTransport>(sp));
-        services.AddHostedService<MailDispatcherService>();
+        services.AddGatehouseMail(config.GetSection("Smtp"));
 
         // Dialects: each registers its options (bound and validated at start-up), itself and its
         // JSON context (<Name>Dialect.Add, which ends in services.AddDialect<T>(config, "name", context)).
