@@ -23,7 +23,7 @@ public sealed class MailSettingsTests
         var error = Record.Exception(() => factory.Services);
 
         Assert.NotNull(error);
-        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
