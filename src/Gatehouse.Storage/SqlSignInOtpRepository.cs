@@ -20,7 +20,13 @@ internal sealed class SqlSignInOtpRepository(SqlSession db) : ISignInOtpReposito
 
     public void Remove(SignInOtp otp) => db.Remove(Map, otp);
 
-    public async Task<bool> TryConsumeAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await db.ExecuteAsync("UPDATE sign_in_otps SET consumed_at = @p0 WHERE hash = @p1 AND consumed_at IS NULL AND expires_at > @p0",
-            [now.ToUnixTimeMilliseconds(), hash], cancellationToken) == 1;
+    // One statement for the attempt: every open OTP of the user under the cap counts it, and the
+    // matching one among them is used up, so a void OTP (used, expired or out of attempts) never
+    // matches and two concurrent sign-ins with one OTP cannot both use it.
+    private const string Redeem =
+        "UPDATE sign_in_otps SET attempts = attempts + 1, consumed_at = CASE WHEN hash = @p1 THEN @p2 ELSE consumed_at END"
+        + " WHERE user_id = @p0 AND consumed_at IS NULL AND expires_at > @p2 AND attempts < @p3 RETURNING hash";
+
+    public async Task<bool> TryRedeemAsync(string userId, string hash, DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken = default) =>
+        (await db.ExecuteReturningAsync(Redeem, [userId, hash, now.ToUnixTimeMilliseconds(), maxAttempts], cancellationToken)).Contains(hash, StringComparer.Ordinal);
 }

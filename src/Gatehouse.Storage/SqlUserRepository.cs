@@ -43,4 +43,40 @@ internal sealed class SqlUserRepository(SqlSession db) : IUserRepository
     }
 
     public void Add(User user) => db.Add(Map, user);
+
+    // The sign-in reservation: SignInOptions.LockAfter in one conditional statement. Every SET
+    // expression reads the row as it was before the statement, so the new count is
+    // failed_sign_ins + 1; the WHERE makes a locked account change nothing. The exponent is
+    // capped at DoublingsToMaximum, so the shift stays inside 64 bits. Only the name of MIN
+    // differs between the providers.
+    private static string ReserveSql(string least) =>
+        "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, locked_until = CASE"
+        + " WHEN failed_sign_ins + 1 >= @p2 THEN @p3"
+        + $" WHEN failed_sign_ins + 1 > @p4 THEN @p1 + {least}(@p5, @p6 << {least}(@p7, failed_sign_ins - @p4))"
+        + " ELSE locked_until END"
+        + " WHERE number = @p0 AND (locked_until IS NULL OR locked_until <= @p1)"
+        + " RETURNING failed_sign_ins, locked_until";
+
+    private static readonly string ReserveSqlite = ReserveSql("MIN");
+    private static readonly string ReservePostgres = ReserveSql("LEAST");
+
+    /// <summary>The stored form of <see cref="DateTimeOffset.MaxValue"/>: locked until a reset.</summary>
+    private static readonly long LockedForGood = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    public async Task<bool> TryReserveSignInAttemptAsync(User user, SignInOptions rule, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var stored = await db.ExecuteReturningAsync(db.Provider == DatabaseProvider.Postgres ? ReservePostgres : ReserveSqlite,
+            [user.Number, now.ToUnixTimeMilliseconds(), rule.MaximumConsecutiveFailures, LockedForGood, rule.FreeFailures,
+                rule.MaximumDelayMilliseconds, rule.FirstDelayMilliseconds, rule.DoublingsToMaximum],
+            r => (Failures: r.GetInt32(0), LockedUntil: SqlValues.NullableTime(r, 1)), cancellationToken);
+        if (stored is not [var row])
+        {
+            return false;
+        }
+        user.FailedSignIns = row.Failures;
+        user.LockedUntil = row.LockedUntil;
+        db.MarkStored(Map, user, "failed_sign_ins", "locked_until");
+        db.UserWritten(user.Id);
+        return true;
+    }
 }

@@ -41,6 +41,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IUserReader, SqlUserReader>();
         services.AddSingleton<ISessionSecretReader, SqlSessionSecretReader>();
         services.AddSingleton<ISigningKeyRepository, SqlSigningKeyRepository>();
+        services.AddSingleton<IServerSecretStore, SqlServerSecretStore>();
         services.AddSingleton<DataProtectionKeyStore>();
         services.AddSingleton<MigrationRunner>();
         return services;

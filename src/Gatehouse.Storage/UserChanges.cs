@@ -17,8 +17,10 @@ internal sealed class SqlUserReader(DetachedReads reads) : IUserReader
 /// <summary>
 /// Tells <see cref="IUserChangeListener"/> about every user row the unit of work writes: right
 /// after the save, and again when the surrounding transaction commits (a cache refilled between
-/// the save and the commit would otherwise hold the old row). Users are only written through
-/// tracked entities (no bulk updates of users exist), so this sees every write of this process.
+/// the save and the commit would otherwise hold the old row). Users are written through
+/// tracked entities, and the one statement that writes a user row outside them (the sign-in
+/// reservation) reports itself (<see cref="Sql.SqlSession.UserWritten"/>), so this sees every
+/// write of this process.
 /// The listener is resolved at first use: it is a cache that reads through storage itself.
 /// </summary>
 internal sealed class UserChangeNotifier(IServiceProvider services)

@@ -180,10 +180,12 @@ public sealed class AccountFlowTests(GatehouseFactory factory) : IClassFixture<G
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await _api.PostAsync("/api/v1/account/sign-in", new { login = email, password = "wrong password " + i })).StatusCode);
         }
-        // The sixth failure starts a delay; during it even the right password is turned away.
+        // The sixth failure starts a delay; during it even the right password is turned away, with
+        // the answer of a wrong one (a locked account must not tell that it exists).
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.PostAsync("/api/v1/account/sign-in", new { login = email, password = "wrong password 6" })).StatusCode);
         var locked = await _api.PostAsync("/api/v1/account/sign-in", new { login = email, password = NativeClient.Password });
-        Assert.Equal("account_locked", await NativeClient.ProblemCodeAsync(locked));
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Equal("invalid_credentials", await NativeClient.ProblemCodeAsync(locked));
 
         factory.Clock.Advance(TimeSpan.FromSeconds(2));
         await _api.SignInAsync(email);

@@ -19,6 +19,7 @@ public sealed class AccountService(
     OneTimeTokenService oneTimeTokens,
     MailOutbox mail,
     SessionService sessions,
+    SignInService signIn,
     IAuditLog audit,
     TimeProvider time,
     IOptions<RegistrationOptions> registration,
@@ -166,11 +167,22 @@ public sealed class AccountService(
         {
             return CoreErrors.NoPassword;
         }
-        if ((requireCurrentPassword || currentPassword is not null) && await hasher.VerifyAsync(user.PasswordHash, currentPassword ?? "", cancellationToken) == PasswordVerification.Failed)
+        var checkedCurrent = requireCurrentPassword || currentPassword is not null;
+        // Throttled as a sign-in: the attempt is reserved before the hash, a wrong password
+        // counts towards the lock, and a locked account answers as a wrong password.
+        if (checkedCurrent && !await signIn.CheckPasswordAsync(user, currentPassword, context, cancellationToken))
         {
+            await unitOfWork.SaveChangesAsync(cancellationToken);
             return CoreErrors.WrongPassword;
         }
-        return await SetPasswordAsync(user, newPassword, keepSessionId, AuditTypes.PasswordChanged, SessionEndReasons.PasswordChanged, context, cancellationToken);
+        var set = await SetPasswordAsync(user, newPassword, keepSessionId, AuditTypes.PasswordChanged, SessionEndReasons.PasswordChanged, context, cancellationToken);
+        if (!set.Succeeded && checkedCurrent)
+        {
+            // The right current password with an unacceptable new one: the check still succeeded,
+            // so its reservation is released (SetPasswordAsync refuses before changing anything else).
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+        }
+        return set;
     }
 
     private static bool IsOwnLogin(User user, string login) =>

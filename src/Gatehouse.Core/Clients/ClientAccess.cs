@@ -12,8 +12,9 @@ public sealed class UserClient
 
 /// <summary>
 /// An OTP set by an administrator or a trusted service, accepted once in place of a password.
-/// Only a SHA-256 over (user id, OTP) is stored, so equal OTPs of two users never collide and
-/// a reader of the database does not see the OTP.
+/// Only an HMAC-SHA256 over (user id, OTP) under a server secret is stored
+/// (<see cref="SignInOtpHasher"/>), so equal OTPs of two users never collide and a reader of the
+/// database can neither see the OTP nor try candidates against the hash.
 /// </summary>
 public sealed class SignInOtp
 {
@@ -27,6 +28,9 @@ public sealed class SignInOtp
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? ConsumedAt { get; set; }
+
+    /// <summary>Sign-in attempts of the user while it was open (<see cref="ClientSignInService.MaxOtpAttempts"/> void it).</summary>
+    public int Attempts { get; set; }
 }
 
 public interface IUserClientRepository
@@ -49,8 +53,12 @@ public interface ISignInOtpRepository
     Task<SignInOtp?> FindByHashAsync(string hash, CancellationToken cancellationToken = default);
     void Remove(SignInOtp otp);
 
-    /// <summary>Atomically marks an open, unexpired OTP used; false if it was used or expired.</summary>
-    Task<bool> TryConsumeAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// One sign-in attempt of a user against their cached OTPs, in one atomic statement: every
+    /// open (unused, unexpired, fewer than <paramref name="maxAttempts"/> attempts) OTP of the
+    /// user counts the attempt, and the one with this hash among them is used up. True when it was.
+    /// </summary>
+    Task<bool> TryRedeemAsync(string userId, string hash, DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Queries over clients by a filter tree (the translation to SQL belongs to storage and is parameterised).</summary>

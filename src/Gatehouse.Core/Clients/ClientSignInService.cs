@@ -46,12 +46,24 @@ public sealed class ClientSignInService(
     SessionService sessions,
     AccountService accounts,
     AdminService admin,
+    SignInOtpHasher otpHasher,
     IAuditLog audit,
     TimeProvider time,
     IOptions<TokenOptions> tokenOptions)
 {
     /// <summary>How long a cached OTP is accepted (CONTRACTS.md 001: once, within 15 minutes).</summary>
     public static readonly TimeSpan OtpLifetime = TimeSpan.FromMinutes(15);
+
+    /// <summary>The shortest OTP accepted: a million values, with <see cref="MaxOtpAttempts"/> guesses each.</summary>
+    public const int MinOtpLength = 6;
+
+    public const int MaxOtpLength = 128;
+
+    /// <summary>
+    /// Sign-in attempts of its user an OTP outlives: each attempt while it is open counts
+    /// against it (a guess cannot be told from a password), and after this many it is void.
+    /// </summary>
+    public const int MaxOtpAttempts = 5;
 
     /// <summary>A client that exists and is not deleted, or null.</summary>
     public async Task<Client?> FindClientAsync(string? clientId, CancellationToken cancellationToken = default) =>
@@ -122,25 +134,19 @@ public sealed class ClientSignInService(
 
     /// <summary>
     /// Checks a login and its password, or a cached OTP given in place of the password, and
-    /// that the user is allowed on the client. A user not allowed gets
-    /// <see cref="CoreErrors.InvalidClient"/>, only after proving the password.
+    /// that the user is allowed on the client. Both are checked under the account's sign-in
+    /// throttling (<see cref="SignInService.VerifyAsync"/>): the lock first, and a wrong one
+    /// counts. A user not allowed gets <see cref="CoreErrors.InvalidClient"/>, only after proving
+    /// the password.
     /// </summary>
     public async Task<Result<User>> VerifyUserAsync(Client client, string? login, string? password, RequestContext context, CancellationToken cancellationToken = default)
     {
-        var user = await RedeemOtpAsync(login, password, cancellationToken);
-        if (user is null)
+        var verified = await signIn.VerifyAsync(login, password, context, RedeemOtpAsync, cancellationToken);
+        if (!verified.Succeeded)
         {
-            var verified = await signIn.VerifyPasswordAsync(login, password, context, cancellationToken);
-            if (!verified.Succeeded)
-            {
-                return verified.Error!;
-            }
-            user = verified.Value;
+            return verified.Error!;
         }
-        else if (user.Status == UserStatus.Disabled)
-        {
-            return CoreErrors.AccountDisabled;
-        }
+        var user = verified.Value;
         if (!await userClients.IsAllowedAsync(user.Id, client.ClientId, cancellationToken))
         {
             audit.Record(time, AuditTypes.SignInFailed, context, user.Id, clientId: client.ClientId, detail: "client_not_allowed");
@@ -349,15 +355,15 @@ public sealed class ClientSignInService(
     /// </summary>
     public async Task<Result<SignInOtp>> CacheOtpAsync(string? login, string? otp, RequestContext context, string? actorId, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(otp) || otp.Length > 128)
+        if (string.IsNullOrEmpty(otp) || otp.Length is < MinOtpLength or > MaxOtpLength)
         {
-            return CoreErrors.Validation("otp", "invalid", "The OTP must be 1 to 128 characters.");
+            return CoreErrors.Validation("otp", "invalid", $"The OTP must be {MinOtpLength} to {MaxOtpLength} characters.");
         }
         if (string.IsNullOrWhiteSpace(login) || login.Length > 254 || await users.FindByLoginAsync(Normalizer.Email(login), cancellationToken) is not { Status: not UserStatus.Deleted } user)
         {
             return CoreErrors.NotFound;
         }
-        var hash = OtpHash(user.Id, otp);
+        var hash = await otpHasher.HashAsync(user.Id, otp, cancellationToken);
         if (await otps.FindByHashAsync(hash, cancellationToken) is { } existing)
         {
             otps.Remove(existing);
@@ -399,22 +405,20 @@ public sealed class ClientSignInService(
         return Result.Ok;
     }
 
-    /// <summary>The user whose cached OTP this is, after using it up; null when it is not one.</summary>
-    private async Task<User?> RedeemOtpAsync(string? login, string? candidate, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the candidate is an open cached OTP of the user, using it up; called inside the
+    /// sign-in's reservation, so a locked account never gets here. Counts the attempt against
+    /// every open OTP of the user in the same statement.
+    /// </summary>
+    private async Task<bool> RedeemOtpAsync(User user, string candidate, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(login) || login.Length > 254 || string.IsNullOrEmpty(candidate) || candidate.Length > 128)
+        if (candidate.Length is < MinOtpLength or > MaxOtpLength)
         {
-            return null;
+            // Cannot be an OTP: not a guess at one either.
+            return false;
         }
-        var user = await users.FindByLoginAsync(Normalizer.Email(login), cancellationToken);
-        if (user is null || user.Status == UserStatus.Deleted)
-        {
-            return null;
-        }
+        var hash = await otpHasher.HashAsync(user.Id, candidate, cancellationToken);
         // Atomic: of two concurrent sign-ins with one OTP exactly one succeeds.
-        return await otps.TryConsumeAsync(OtpHash(user.Id, candidate), time.GetUtcNow(), cancellationToken) ? user : null;
+        return await otps.TryRedeemAsync(user.Id, hash, time.GetUtcNow(), MaxOtpAttempts, cancellationToken);
     }
-
-    /// <summary>SHA-256 over the user id and the OTP, so that equal OTPs of two users never share a row.</summary>
-    private static string OtpHash(string userId, string otp) => SecureTokens.Hash("otp\n" + userId + "\n" + otp);
 }

@@ -10,7 +10,6 @@ public static class CoreErrors
     public const string RegistrationDisabledCode = "registration_disabled";
     public const string InvalidCredentialsCode = "invalid_credentials";
     public const string AccountDisabledCode = "account_disabled";
-    public const string AccountLockedCode = "account_locked";
     public const string InvalidTokenCode = "invalid_token";
     public const string ExpiredTokenCode = "expired_token";
     public const string UsedTokenCode = "used_token";
@@ -36,7 +35,6 @@ public static class CoreErrors
     public static CoreError RegistrationDisabled { get; } = new(RegistrationDisabledCode, "Registration is disabled.");
     public static CoreError InvalidCredentials { get; } = new(InvalidCredentialsCode, "The login or password is wrong.");
     public static CoreError AccountDisabled { get; } = new(AccountDisabledCode, "The account is disabled.");
-    public static CoreError AccountLocked { get; } = new(AccountLockedCode, "Too many failed sign-ins; try again later or reset the password.");
     public static CoreError InvalidToken { get; } = new(InvalidTokenCode, "The token is invalid.");
     public static CoreError ExpiredToken { get; } = new(ExpiredTokenCode, "The token has expired.");
     public static CoreError UsedToken { get; } = new(UsedTokenCode, "The token was already used.");

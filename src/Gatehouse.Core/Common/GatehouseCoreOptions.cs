@@ -74,6 +74,58 @@ public sealed class SignInOptions
     /// is locked until its password is reset or an administrator unlocks it.
     /// </summary>
     public int MaximumConsecutiveFailures { get; set; } = 100;
+
+    /// <summary>
+    /// The longest delay counted in milliseconds: a wait of a century is a lock, and keeping
+    /// below it means no delay can overflow where it is added to the time.
+    /// </summary>
+    private const long LongestDelayMilliseconds = 100L * 365 * 24 * 3600 * 1000;
+
+    /// <summary>The first delay in whole milliseconds (at least 1), as the database counts it.</summary>
+    public long FirstDelayMilliseconds => Math.Clamp((long)FirstDelay.TotalMilliseconds, 1, LongestDelayMilliseconds);
+
+    /// <summary>The longest delay in whole milliseconds, never below the first one.</summary>
+    public long MaximumDelayMilliseconds => Math.Clamp((long)MaximumDelay.TotalMilliseconds, FirstDelayMilliseconds, LongestDelayMilliseconds);
+
+    /// <summary>
+    /// How many doublings take the first delay to the maximum (at most 42, since both are
+    /// milliseconds below a century): capping the exponent there keeps the shifted delay inside
+    /// 64 bits, in C# and in SQL alike.
+    /// </summary>
+    public int DoublingsToMaximum
+    {
+        get
+        {
+            var doublings = 0;
+            while ((FirstDelayMilliseconds << doublings) < MaximumDelayMilliseconds)
+            {
+                doublings++;
+            }
+            return doublings;
+        }
+    }
+
+    /// <summary>
+    /// The lock that the <paramref name="failures"/>-th consecutive failure sets at
+    /// <paramref name="now"/>: none within the free failures (<paramref name="current"/> stays),
+    /// then the first delay doubled per further failure up to the maximum, and at
+    /// <see cref="MaximumConsecutiveFailures"/> a lock until a reset
+    /// (<see cref="DateTimeOffset.MaxValue"/>). Every store applies exactly this rule, in the
+    /// statement that counts the failure (IUserRepository.TryReserveSignInAttemptAsync).
+    /// </summary>
+    public DateTimeOffset? LockAfter(int failures, DateTimeOffset now, DateTimeOffset? current)
+    {
+        if (failures >= MaximumConsecutiveFailures)
+        {
+            return DateTimeOffset.MaxValue;
+        }
+        if (failures <= FreeFailures)
+        {
+            return current;
+        }
+        var exponent = Math.Min(DoublingsToMaximum, failures - FreeFailures - 1);
+        return now.AddMilliseconds(Math.Min(MaximumDelayMilliseconds, FirstDelayMilliseconds << exponent));
+    }
 }
 
 /// <summary>Per-account limits on mail (section <c>Gatehouse:RateLimits</c>, beside the per-IP limits).</summary>

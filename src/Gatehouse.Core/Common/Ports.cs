@@ -70,6 +70,17 @@ public interface IUserRepository
 
     Task<Page<User>> ListAsync(string? search, int offset, int limit, CancellationToken cancellationToken = default);
     void Add(User user);
+
+    /// <summary>
+    /// Reserves one attempt at the user's secret before it is checked, in one atomic statement:
+    /// unless the account is locked at <paramref name="now"/>, counts one more failed sign-in and
+    /// sets the lock that <paramref name="rule"/> gives that count (<see cref="SignInOptions.LockAfter"/>).
+    /// False, and nothing changed, when the account is locked. Parallel attempts therefore count
+    /// exactly as sequential ones. The tracked <paramref name="user"/> takes the stored count and
+    /// lock as its saved values, so a success that clears them (and is saved) releases the
+    /// reservation.
+    /// </summary>
+    Task<bool> TryReserveSignInAttemptAsync(User user, SignInOptions rule, DateTimeOffset now, CancellationToken cancellationToken = default);
 }
 
 public interface ISessionRepository

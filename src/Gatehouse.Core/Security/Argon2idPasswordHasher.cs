@@ -22,16 +22,38 @@ namespace Gatehouse.Core.Security;
 /// </remarks>
 public sealed class Argon2idPasswordHasher : IPasswordHasher
 {
-    // Identity V3 hashes carry their own iteration count; a corrupt or hostile row claiming
-    // billions of iterations would pin a core for hours. Identity itself uses 100,000 (.NET 7+),
-    // so ten million leaves room for any honest configuration.
-    private const uint MaxPbkdf2Iterations = 10_000_000;
+    // Stored hashes carry their own costs, and a check spends whatever they claim: an imported or
+    // hostile row far above today's parameters would make every attempt at that account pin a
+    // hashing thread (a denial of service through the sign-in form). Costs above these bounds are
+    // refused before any work; such a user resets the password. README, security notes.
+
+    /// <summary>
+    /// Identity V3 hashes carry their own iteration count. Identity itself uses 100,000
+    /// (PBKDF2-HMAC-SHA512, .NET 7+); a million is above OWASP's recommendations for SHA-256
+    /// (600,000) and SHA-512 (210,000).
+    /// </summary>
+    internal const uint MaxPbkdf2Iterations = 1_000_000;
+
+    /// <summary>bcrypt's cost is log2 of its rounds: 14 is about a second of one core, four times the common 12.</summary>
+    internal const int MaxBcryptCost = 14;
+
+    /// <summary>No imported Argon2id hash may use more memory than this, unless the server is configured for more.</summary>
+    internal const int MaxImportedArgon2MemoryKiB = 256 * 1024;
+
+    /// <summary>
+    /// OWASP's minimum (19 MiB, 2 passes): imported costs are bounded relative to today's
+    /// parameters or these, whichever are higher, since only tests configure less.
+    /// </summary>
+    private const int OwaspMemoryKiB = 19 * 1024;
+    private const int OwaspIterations = 2;
 
     // libsodium's sizes, so hashes look exactly like the ones it wrote before.
     private const int SaltBytes = 16;
     private const int HashBytes = 32;
 
     private readonly Argon2idParameters _parameters;
+    private readonly int _maxMemoryKiB;
+    private readonly long _maxWork;
     private readonly int _concurrency;
     private readonly SemaphoreSlim _dummyLock = new(1, 1);
     private string? _dummyHash;
@@ -41,6 +63,10 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
         _parameters = new Argon2idParameters(value.Argon2MemoryKiB, value.Argon2Iterations, Parallelism: 1);
+        // A stored Argon2id hash may use up to twice today's memory and twice today's work
+        // (memory times passes), and never over 256 MiB unless today's memory is more.
+        _maxMemoryKiB = Math.Max(value.Argon2MemoryKiB, Math.Min(MaxImportedArgon2MemoryKiB, 2 * Math.Max(value.Argon2MemoryKiB, OwaspMemoryKiB)));
+        _maxWork = 2 * Math.Max((long)value.Argon2MemoryKiB * value.Argon2Iterations, (long)OwaspMemoryKiB * OwaspIterations);
         _concurrency = value.HashingConcurrency > 0 ? value.HashingConcurrency : Environment.ProcessorCount;
         Argon2Memory.AllowKeeping((long)value.Argon2MemoryKiB * 1024);
     }
@@ -146,7 +172,9 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
     {
         // Malformed, another version, or parameters this server will not spend: the password
         // cannot be shown to match.
-        if (!Argon2idHashString.TryParse(storedHash, out var stored))
+        if (!Argon2idHashString.TryParse(storedHash, out var stored)
+            || stored.Parameters.MemoryKiB > _maxMemoryKiB
+            || (long)stored.Parameters.MemoryKiB * stored.Parameters.Iterations > _maxWork)
         {
             return PasswordVerification.Failed;
         }
@@ -191,7 +219,7 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
         }
 
         var settingBytes = ToNulTerminated(storedHash);
-        if (settingBytes is null)
+        if (settingBytes is null || !HasAffordableBcryptCost(storedHash))
         {
             return false;
         }
@@ -316,6 +344,11 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher
             CryptographicOperations.ZeroMemory(actual);
         }
     }
+
+    /// <summary>The two-digit cost after <c>$2b$</c> is at most <see cref="MaxBcryptCost"/>.</summary>
+    private static bool HasAffordableBcryptCost(string storedHash) =>
+        storedHash.Length > 7 && char.IsAsciiDigit(storedHash[4]) && char.IsAsciiDigit(storedHash[5]) && storedHash[6] == '$'
+        && (storedHash[4] - '0') * 10 + (storedHash[5] - '0') <= MaxBcryptCost;
 
     /// <summary>The ASCII bytes of a stored hash plus a NUL, or null if it cannot be a C string.</summary>
     private static byte[]? ToNulTerminated(string storedHash)

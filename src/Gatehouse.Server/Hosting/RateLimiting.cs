@@ -6,8 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Server.Hosting;
 
 /// <summary>
-/// Per-client-IP limits on the endpoints an attacker would hammer: sign-in, registration, and
-/// every endpoint that sends email. Per-account throttling of sign-in failures is the core's.
+/// Per-client-IP limits on the endpoints an attacker would hammer: every endpoint that checks a
+/// password (sign-in and password change share <see cref="SignIn"/>: each costs a hash),
+/// registration, and every endpoint that sends email. Per-account throttling of password
+/// failures is the core's.
 /// </summary>
 internal static class RateLimiting
 {

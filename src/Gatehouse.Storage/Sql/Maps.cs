@@ -129,6 +129,7 @@ internal static class Maps
         Col.Time<SignInOtp>("created_at", o => o.CreatedAt, (o, v) => o.CreatedAt = v),
         Col.Time<SignInOtp>("expires_at", o => o.ExpiresAt, (o, v) => o.ExpiresAt = v),
         Col.NullableTime<SignInOtp>("consumed_at", o => o.ConsumedAt, (o, v) => o.ConsumedAt = v),
+        Col.Int32<SignInOtp>("attempts", o => o.Attempts, (o, v) => o.Attempts = v),
     ], key: ["id"]);
 
     public static EntityMap<OneTimeToken> OneTimeTokens { get; } = new("one_time_tokens", 8, () => new OneTimeToken(),

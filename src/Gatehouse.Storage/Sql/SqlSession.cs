@@ -70,16 +70,67 @@ internal sealed class SqlSession(DatabaseConnections connections, UserChangeNoti
 
     /// <summary>A write outside change tracking whose statement returns (RETURNING) one text column of the rows it changed.</summary>
     public Task<List<string>> ExecuteReturningAsync(string sql, object?[] args, CancellationToken cancellationToken) =>
+        ExecuteReturningAsync(sql, args, reader => reader.GetString(0), cancellationToken);
+
+    /// <summary>A write outside change tracking whose statement returns (RETURNING) the rows it changed, each read by <paramref name="read"/>.</summary>
+    public Task<List<T>> ExecuteReturningAsync<T>(string sql, object?[] args, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
         WriteAsync(sql, args, async command =>
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var values = new List<string>();
+            var values = new List<T>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                values.Add(reader.GetString(0));
+                values.Add(read(reader));
             }
             return values;
         }, cancellationToken);
+
+    /// <summary>
+    /// After a write outside change tracking stored some columns of a tracked entity (and the
+    /// entity was given the stored values): takes them as its saved values, so a save writes
+    /// them only if they change again. The entity's other pending changes stay pending.
+    /// </summary>
+    public void MarkStored<T>(EntityMap<T> map, T entity, params string[] columns) where T : class
+    {
+        if (!_byEntity.TryGetValue(entity, out var entry) || entry.Original is null)
+        {
+            return;
+        }
+        var values = map.Snapshot(entity);
+        foreach (var column in columns)
+        {
+            var i = IndexOf(map.ColumnNames, column);
+            entry.Original[i] = values[i];
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i] == name)
+            {
+                return i;
+            }
+        }
+        throw new ArgumentException($"{name} is not a column.", nameof(name));
+    }
+
+    /// <summary>
+    /// A user row was written outside change tracking: the listener hears of it once it is
+    /// committed (at once outside a transaction, where the statement commits by itself).
+    /// </summary>
+    public void UserWritten(string userId)
+    {
+        if (_transaction is not null)
+        {
+            _uncommittedUsers.Add(userId);
+        }
+        else
+        {
+            users.Changed([userId]);
+        }
+    }
 
     private async Task<List<T>> ReadAsync<T>(EntityMap<T> map, Tracking tracking, string sql, object?[] args, int max, CancellationToken cancellationToken) where T : class
     {

@@ -74,6 +74,42 @@ public sealed class PasswordTests
     }
 
     [Fact]
+    public async Task A_wrong_current_password_counts_as_a_failed_sign_in_and_locks_like_one()
+    {
+        var user = await _h.RegisterAsync(Email);
+        for (var i = 0; i <= _h.Options.SignIn.FreeFailures; i++)
+        {
+            Assert.Equal(CoreErrors.WrongPasswordCode, (await _h.Accounts.ChangePasswordAsync(user.Id, "not the password", NewPassword, null, CoreHarness.Native)).Error?.Code);
+        }
+        Assert.Equal(_h.Options.SignIn.FreeFailures + 1, _h.UserRow(user.Id)!.FailedSignIns);
+        Assert.Equal(CoreHarness.Start + _h.Options.SignIn.FirstDelay, _h.UserRow(user.Id)!.LockedUntil);
+        var verifications = _h.Hasher.Verifications;
+
+        // Locked: even the right current password is refused as a wrong one, after the same hash,
+        // and sign-in is locked too.
+        var locked = await _h.Accounts.ChangePasswordAsync(user.Id, CoreHarness.Password, NewPassword, null, CoreHarness.Native);
+        Assert.Equal(CoreErrors.WrongPasswordCode, locked.Error?.Code);
+        Assert.Equal(verifications + 1, _h.Hasher.Verifications);
+        Assert.Equal(CoreErrors.InvalidCredentials, (await _h.SignIn.SignInAsync(Email, CoreHarness.Password, CoreHarness.Native)).Error);
+
+        _h.Clock.Advance(_h.Options.SignIn.FirstDelay);
+        Assert.True((await _h.Accounts.ChangePasswordAsync(user.Id, CoreHarness.Password, NewPassword, null, CoreHarness.Native)).Succeeded);
+        Assert.Equal(0, _h.UserRow(user.Id)!.FailedSignIns);
+        Assert.Contains(_h.AuditRows(AuditTypes.SignInFailed), e => e.Detail == "wrong_current_password" && e.UserId == user.Id);
+    }
+
+    [Fact]
+    public async Task The_right_current_password_with_an_unacceptable_new_one_is_not_counted_as_a_failure()
+    {
+        var user = await _h.RegisterAsync(Email);
+
+        Assert.Equal(CoreErrors.SamePasswordCode, (await _h.Accounts.ChangePasswordAsync(user.Id, CoreHarness.Password, CoreHarness.Password, null, CoreHarness.Native)).Error?.Code);
+        Assert.Equal(["too_short"], (await _h.Accounts.ChangePasswordAsync(user.Id, CoreHarness.Password, "short", null, CoreHarness.Native)).Error!.Fields["password"]);
+
+        Assert.Equal(0, _h.UserRow(user.Id)!.FailedSignIns);
+    }
+
+    [Fact]
     public async Task The_new_password_must_differ_and_meet_the_policy()
     {
         var user = await _h.RegisterAsync(Email);

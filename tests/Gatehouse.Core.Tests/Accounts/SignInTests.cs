@@ -82,7 +82,7 @@ public sealed class SignInTests
     }
 
     [Fact]
-    public async Task During_a_delay_even_the_right_password_is_refused_and_no_failure_is_counted()
+    public async Task During_a_delay_even_the_right_password_is_refused_as_a_wrong_one_and_no_failure_is_counted()
     {
         var user = await _h.RegisterAsync(Email);
         await FailAsync(_h.Options.SignIn.FreeFailures + 1);
@@ -91,8 +91,9 @@ public sealed class SignInTests
         var locked = await TryAsync(CoreHarness.Password);
         var wrongWhileLocked = await TryAsync("wrong password");
 
-        Assert.Equal(CoreErrors.AccountLockedCode, locked.Error?.Code);
-        Assert.Equal(CoreErrors.AccountLockedCode, wrongWhileLocked.Error?.Code);
+        // The same answer as a wrong password: a locked account must not tell that it exists.
+        Assert.Equal(CoreErrors.InvalidCredentials, locked.Error);
+        Assert.Equal(CoreErrors.InvalidCredentials, wrongWhileLocked.Error);
         Assert.Equal(failures, _h.UserRow(user.Id)!.FailedSignIns);
         Assert.Equal(2, _h.AuditRows(AuditTypes.SignInFailed).Count(e => e.Detail == "throttled"));
     }
@@ -134,13 +135,74 @@ public sealed class SignInTests
         }
         Assert.Equal(DateTimeOffset.MaxValue, _h.UserRow(user.Id)!.LockedUntil);
         _h.Clock.Advance(TimeSpan.FromDays(365));
-        Assert.Equal(CoreErrors.AccountLockedCode, (await TryAsync(CoreHarness.Password)).Error?.Code);
+        Assert.Equal(CoreErrors.InvalidCredentialsCode, (await TryAsync(CoreHarness.Password)).Error?.Code);
 
         await _h.Accounts.RequestPasswordResetAsync(Email, null, CoreHarness.Native);
         var reset = await _h.Accounts.ResetPasswordAsync(_h.TokenMailedTo(Email), "a brand new passphrase", CoreHarness.Native);
 
         Assert.True(reset.Succeeded, reset.Error?.ToString());
         Assert.True((await TryAsync("a brand new passphrase")).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_locked_account_costs_the_same_hash_as_a_wrong_password()
+    {
+        await _h.RegisterAsync(Email);
+        await FailAsync(_h.Options.SignIn.FreeFailures + 1);
+        var before = _h.Hasher.Verifications;
+
+        await TryAsync(CoreHarness.Password);
+
+        Assert.Equal(before + 1, _h.Hasher.Verifications);
+        Assert.Equal(CoreHarness.Password, _h.Hasher.LastVerified);
+    }
+
+    [Fact]
+    public async Task Parallel_wrong_guesses_count_exactly_as_the_same_guesses_one_after_another()
+    {
+        var parallel = await _h.RegisterAsync(Email);
+        var sequential = await _h.RegisterAsync("grace@example.com");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(() => _h.SignIn.SignInAsync(Email, "wrong password " + i, CoreHarness.Native))));
+        for (var i = 0; i < 60; i++)
+        {
+            await _h.SignIn.SignInAsync("grace@example.com", "wrong password " + i, CoreHarness.Native);
+        }
+
+        Assert.All(answers, a => Assert.Equal(CoreErrors.InvalidCredentials, a.Error));
+        Assert.Equal(_h.Options.SignIn.FreeFailures + 1, _h.UserRow(parallel.Id)!.FailedSignIns);
+        Assert.Equal(_h.UserRow(sequential.Id)!.FailedSignIns, _h.UserRow(parallel.Id)!.FailedSignIns);
+        Assert.Equal(_h.UserRow(sequential.Id)!.LockedUntil, _h.UserRow(parallel.Id)!.LockedUntil);
+        Assert.Equal(CoreHarness.Start + _h.Options.SignIn.FirstDelay, _h.UserRow(parallel.Id)!.LockedUntil);
+    }
+
+    [Fact]
+    public async Task An_attempt_that_succeeds_is_counted_only_until_it_is_saved()
+    {
+        var user = await _h.RegisterAsync(Email);
+        await FailAsync(2);
+        var scope = _h.Scope();
+
+        Assert.True((await scope.SignIn.VerifyPasswordAsync(Email, CoreHarness.Password, CoreHarness.Native)).Succeeded);
+        // Reserved before the hash, so a parallel guess sees it counted.
+        Assert.Equal(3, _h.UserRow(user.Id)!.FailedSignIns);
+        await scope.UnitOfWork.SaveChangesAsync();
+
+        Assert.Equal(0, _h.UserRow(user.Id)!.FailedSignIns);
+        Assert.Null(_h.UserRow(user.Id)!.LockedUntil);
+    }
+
+    [Fact]
+    public async Task An_oversized_password_is_refused_after_a_hash_of_a_fixed_string()
+    {
+        await _h.RegisterAsync(Email);
+        var oversized = new string('x', 1_000_000);
+
+        var result = await TryAsync(oversized);
+
+        Assert.Equal(CoreErrors.InvalidCredentials, result.Error);
+        Assert.NotNull(_h.Hasher.LastVerified);
+        Assert.True(_h.Hasher.LastVerified.Length < 100, "The dummy hash was given the oversized password.");
     }
 
     [Fact]

@@ -186,8 +186,16 @@ public sealed class ClientSignInServiceTests
         var (user, client) = await AllowedUserAsync();
         var cached = await _h.ClientSignIn.CacheOtpAsync(Email, "123456", CoreHarness.Native, "usr_admin");
 
-        var first = await _h.ClientSignIn.VerifyUserAsync(client, Email, "123456", CoreHarness.Native);
-        var second = await _h.ClientSignIn.VerifyUserAsync(client, Email, "123456", CoreHarness.Native);
+        // Each as a surface runs it: the verification, then the save that goes with the sign-in.
+        async Task<Result<User>> VerifyAsync()
+        {
+            var scope = _h.Scope();
+            var verified = await scope.ClientSignIn.VerifyUserAsync(client, Email, "123456", CoreHarness.Native);
+            await scope.UnitOfWork.SaveChangesAsync();
+            return verified;
+        }
+        var first = await VerifyAsync();
+        var second = await VerifyAsync();
 
         Assert.Equal(CoreHarness.Start + ClientSignInService.OtpLifetime, cached.Value.ExpiresAt);
         Assert.Equal(user.Id, first.Value.Id);
@@ -252,7 +260,81 @@ public sealed class ClientSignInServiceTests
 
         Assert.Equal(CoreErrors.NotFoundCode, (await _h.ClientSignIn.CacheOtpAsync("nobody@example.com", "123456", CoreHarness.Native, null)).Error?.Code);
         Assert.Equal(["invalid"], (await _h.ClientSignIn.CacheOtpAsync(Email, "", CoreHarness.Native, null)).Error!.Fields["otp"]);
+        Assert.Equal(["invalid"], (await _h.ClientSignIn.CacheOtpAsync(Email, "12345", CoreHarness.Native, null)).Error!.Fields["otp"]);
+        Assert.True((await _h.ClientSignIn.CacheOtpAsync(Email, "123456", CoreHarness.Native, null)).Succeeded);
         Assert.Equal(["invalid"], (await _h.ClientSignIn.CacheOtpAsync(Email, new string('1', 129), CoreHarness.Native, null)).Error!.Fields["otp"]);
+    }
+
+    [Fact]
+    public async Task A_locked_account_refuses_its_cached_otp_as_a_wrong_password_and_keeps_it()
+    {
+        var (user, client) = await AllowedUserAsync();
+        await _h.ClientSignIn.CacheOtpAsync(Email, "123456", CoreHarness.Native, "usr_admin");
+        // Locked by failures of the native sign-in, which takes no OTP and leaves it alone.
+        for (var i = 0; i <= _h.Options.SignIn.FreeFailures; i++)
+        {
+            await _h.SignIn.SignInAsync(Email, "wrong password", CoreHarness.Native);
+        }
+
+        var locked = await _h.ClientSignIn.VerifyUserAsync(client, Email, "123456", CoreHarness.Native);
+
+        Assert.Equal(CoreErrors.InvalidCredentials, locked.Error);
+        var row = Assert.Single(_h.Database.Select<SignInOtp>(_h.Database.SignInOtps));
+        Assert.Null(row.ConsumedAt);
+        Assert.Equal(0, row.Attempts);
+        Assert.Equal(_h.Options.SignIn.FreeFailures + 1, _h.UserRow(user.Id)!.FailedSignIns);
+
+        _h.Clock.Advance(_h.Options.SignIn.FirstDelay);
+        Assert.Equal(user.Id, (await _h.ClientSignIn.VerifyUserAsync(client, Email, "123456", CoreHarness.Native)).Value.Id);
+    }
+
+    [Theory]
+    [InlineData(ClientSignInService.MaxOtpAttempts - 1, true)]
+    [InlineData(ClientSignInService.MaxOtpAttempts, false)]
+    public async Task Every_sign_in_attempt_counts_against_an_open_otp_which_is_void_after_five(int wrongGuesses, bool accepted)
+    {
+        var (_, client) = await AllowedUserAsync();
+        await _h.ClientSignIn.CacheOtpAsync(Email, "123456", CoreHarness.Native, "usr_admin");
+        for (var i = 0; i < wrongGuesses; i++)
+        {
+            Assert.Equal(CoreErrors.InvalidCredentials, (await _h.ClientSignIn.VerifyUserAsync(client, Email, "65432" + i, CoreHarness.Native)).Error);
+        }
+
+        var right = await _h.ClientSignIn.VerifyUserAsync(client, Email, "123456", CoreHarness.Native);
+
+        Assert.Equal(accepted, right.Succeeded);
+        Assert.Equal(ClientSignInService.MaxOtpAttempts, Assert.Single(_h.Database.Select<SignInOtp>(_h.Database.SignInOtps)).Attempts);
+    }
+
+    [Fact]
+    public async Task A_candidate_too_short_to_be_an_otp_is_checked_only_as_a_password()
+    {
+        var (_, client) = await AllowedUserAsync();
+        await _h.ClientSignIn.CacheOtpAsync(Email, "123456", CoreHarness.Native, "usr_admin");
+
+        Assert.Equal(CoreErrors.InvalidCredentials, (await _h.ClientSignIn.VerifyUserAsync(client, Email, "1", CoreHarness.Native)).Error);
+
+        Assert.Equal(0, Assert.Single(_h.Database.Select<SignInOtp>(_h.Database.SignInOtps)).Attempts);
+    }
+
+    [Fact]
+    public async Task The_stored_otp_hash_is_keyed_with_a_protected_server_secret()
+    {
+        var (user, _) = await AllowedUserAsync();
+        await _h.ClientSignIn.CacheOtpAsync(Email, "123456", CoreHarness.Native, "usr_admin");
+
+        var row = Assert.Single(_h.Database.Select<SignInOtp>(_h.Database.SignInOtps));
+        var stored = Assert.Single(_h.ServerSecrets.Rows);
+        Assert.Equal(SignInOtpHasher.KeyName, stored.Key);
+        var key = System.Buffers.Text.Base64Url.DecodeFromChars(_h.Protector.Unprotect(stored.Value));
+        Assert.Equal(32, key.Length);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes("otp\n" + user.Id + "\n123456")));
+        Assert.Equal(expected, row.Hash);
+        // Not the plain hash a database reader could try candidates against.
+        Assert.NotEqual(SecureTokens.Hash("otp\n" + user.Id + "\n123456"), row.Hash);
+        // Another server (another key) would store another hash; this one keeps its key.
+        Assert.NotEqual(row.Hash, await new SignInOtpHasher(new InMemoryServerSecretStore(), _h.Protector).HashAsync(user.Id, "123456"));
+        Assert.Equal(row.Hash, await new SignInOtpHasher(_h.ServerSecrets, _h.Protector).HashAsync(user.Id, "123456"));
     }
 
     [Fact]

@@ -53,6 +53,7 @@ internal sealed class CoreHarness
         Database.UserListener = UserCache;
         Bearer = new BearerAuthenticator(AccessTokens, StateCache);
         Policy = new PasswordPolicy(Microsoft.Extensions.Options.Options.Create(Options.Passwords));
+        OtpHasher = new SignInOtpHasher(ServerSecrets, Protector);
     }
 
     public HarnessOptions Options { get; } = new();
@@ -70,6 +71,8 @@ internal sealed class CoreHarness
     public UserReadCache UserCache { get; }
     public BearerAuthenticator Bearer { get; }
     public IPasswordPolicy Policy { get; }
+    public InMemoryServerSecretStore ServerSecrets { get; } = new();
+    public SignInOtpHasher OtpHasher { get; }
 
     internal IOptions<TokenOptions> TokenOptions => Microsoft.Extensions.Options.Options.Create(Options.Tokens);
 
@@ -181,11 +184,11 @@ internal sealed class CoreScope
         OneTimeTokens = new OneTimeTokenService(OneTimeTokenStore, h.Clock, tokens);
         Mail = new MailOutbox(Outbox, h.Protector, h.Clock);
         Sessions = new SessionService(SessionStore, h.Rotations, Users, Clients, UnitOfWork, h.AccessTokens, h.StateCache, Audit, h.Clock, tokens);
-        Accounts = new AccountService(Users, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Sessions, Audit, h.Clock, registration, links, Options.Create(o.MailLimits));
         SignIn = new SignInService(Users, UnitOfWork, h.Hasher, Sessions, Audit, h.Clock, Options.Create(o.SignIn));
+        Accounts = new AccountService(Users, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Sessions, SignIn, Audit, h.Clock, registration, links, Options.Create(o.MailLimits));
         Admin = new AdminService(Users, Clients, UnitOfWork, Accounts, Sessions, h.Protector, Audit, h.Clock);
         CookieSessions = new CookieSessionService(SessionStore, h.SecretReader, h.StateCache, Sessions, SignIn, Accounts, Users, UnitOfWork, Audit, h.Clock, tokens);
-        ClientSignIn = new ClientSignInService(Clients, Users, h.UserCache, UserClients, Otps, SessionStore, UnitOfWork, h.AccessTokens, OneTimeTokens, SignIn, Sessions, Accounts, Admin, Audit, h.Clock, tokens);
+        ClientSignIn = new ClientSignInService(Clients, Users, h.UserCache, UserClients, Otps, SessionStore, UnitOfWork, h.AccessTokens, OneTimeTokens, SignIn, Sessions, Accounts, Admin, h.OtpHasher, Audit, h.Clock, tokens);
         Invitations = new InvitationService(Users, TeamStore, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Audit, h.Clock, tokens, links);
         SignUpLinks = new SignUpLinkService(Users, UnitOfWork, OneTimeTokens, Accounts, Mail, registration, links);
         Teams = new TeamService(TeamStore, Users, UnitOfWork, Audit, h.Clock);

@@ -19,6 +19,9 @@ internal sealed class FakePasswordHasher : IPasswordHasher
 
     public int Verifications => _verifications;
 
+    /// <summary>The password of the last verification, so a test can see what a dummy hash was given.</summary>
+    public string? LastVerified { get; private set; }
+
     public static string Legacy(string password) => "legacy$" + Digest(password);
 
     public ValueTask<string> HashAsync(string password, CancellationToken cancellationToken = default)
@@ -30,6 +33,7 @@ internal sealed class FakePasswordHasher : IPasswordHasher
     public ValueTask<PasswordVerification> VerifyAsync(string? storedHash, string password, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _verifications);
+        LastVerified = password;
         var digest = Digest(password);
         var result = storedHash switch
         {

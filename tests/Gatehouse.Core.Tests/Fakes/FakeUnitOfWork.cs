@@ -142,6 +142,35 @@ internal sealed class FakeUnitOfWork(InMemoryDatabase db) : IUnitOfWork
         }
     }
 
+    /// <summary>
+    /// After an immediate write stored some columns of a tracked entity (and the entity was given
+    /// the stored values): takes them as its saved values, as the real one does.
+    /// </summary>
+    public void MarkStored(Table table, object entity, params string[] properties)
+    {
+        if (!_byEntity.TryGetValue(entity, out var entry) || entry.Original is null)
+        {
+            return;
+        }
+        foreach (var column in table.Columns.Where(c => properties.Contains(c.Name)))
+        {
+            column.SetValue(entry.Original, column.GetValue(entity));
+        }
+    }
+
+    /// <summary>An immediate write changed a user row: the listener hears of it once committed.</summary>
+    public void UserWritten(string userId)
+    {
+        if (InTransaction)
+        {
+            _uncommittedUsers.Add(userId);
+        }
+        else
+        {
+            Notify([userId]);
+        }
+    }
+
     public void Reset()
     {
         _byKey.Clear();

@@ -50,6 +50,30 @@ internal sealed class InMemoryUserRepository(FakeUnitOfWork uow) : IUserReposito
 
     public void Add(User user) => uow.Add(Users, user);
 
+    /// <summary>As the SQL: one atomic step on the committed row, applying <see cref="SignInOptions.LockAfter"/>; nothing while locked.</summary>
+    public async Task<bool> TryReserveSignInAttemptAsync(User user, SignInOptions rule, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var stored = await uow.WriteAsync(() =>
+        {
+            if (Users.Rows.GetValueOrDefault(user.Id) is not User row || row.LockedUntil > now)
+            {
+                return null;
+            }
+            row.FailedSignIns++;
+            row.LockedUntil = rule.LockAfter(row.FailedSignIns, now, row.LockedUntil);
+            return Table.Copy(row);
+        }, cancellationToken);
+        if (stored is null)
+        {
+            return false;
+        }
+        user.FailedSignIns = stored.FailedSignIns;
+        user.LockedUntil = stored.LockedUntil;
+        uow.MarkStored(Users, user, nameof(User.FailedSignIns), nameof(User.LockedUntil));
+        uow.UserWritten(user.Id);
+        return true;
+    }
+
     private User? First(Func<User, bool> where) =>
         uow.Read(() => uow.Track(Users, Users.Rows.Values.Cast<User>().FirstOrDefault(where)));
 }
@@ -248,16 +272,21 @@ internal sealed class InMemorySignInOtpRepository(FakeUnitOfWork uow) : ISignInO
 
     public void Remove(SignInOtp otp) => uow.Remove(Otps, otp);
 
-    /// <summary>As the SQL: open and unexpired (<c>expires_at &gt; now</c>), else false.</summary>
-    public Task<bool> TryConsumeAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    /// <summary>As the SQL: every open (unused, unexpired, under the cap) OTP of the user counts the attempt; the matching one among them is used up.</summary>
+    public Task<bool> TryRedeemAsync(string userId, string hash, DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken = default) =>
         uow.WriteAsync(() =>
         {
-            if (Otps.Rows.Values.Cast<SignInOtp>().FirstOrDefault(o => o.Hash == hash) is not { ConsumedAt: null } otp || otp.ExpiresAt <= now)
+            var redeemed = false;
+            foreach (var otp in Otps.Rows.Values.Cast<SignInOtp>().Where(o => o.UserId == userId && o.ConsumedAt is null && o.ExpiresAt > now && o.Attempts < maxAttempts))
             {
-                return false;
+                otp.Attempts++;
+                if (otp.Hash == hash)
+                {
+                    otp.ConsumedAt = now;
+                    redeemed = true;
+                }
             }
-            otp.ConsumedAt = now;
-            return true;
+            return redeemed;
         }, cancellationToken);
 }
 

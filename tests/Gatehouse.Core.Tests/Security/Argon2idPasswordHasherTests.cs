@@ -59,6 +59,33 @@ public sealed class Argon2idPasswordHasherTests
         Assert.Equal(PasswordVerification.Failed, await current.VerifyAsync(hash, "wrong"));
     }
 
+    [Theory]
+    // Memory up to twice OWASP's 19 MiB (the test hasher's own 1 MiB is below it).
+    [InlineData(38912, 1, true)]
+    [InlineData(40960, 1, false)]
+    // Work (memory times passes) up to twice OWASP's 19 MiB times 2.
+    [InlineData(8192, 9, true)]
+    [InlineData(8192, 10, false)]
+    public async Task A_stored_hash_costlier_than_twice_todays_parameters_fails_though_it_is_right(int memoryKiB, int iterations, bool verifies)
+    {
+        var stored = await TestHashers.Fast(memoryKiB, iterations).HashAsync(Password);
+
+        var result = await TestHashers.Fast().VerifyAsync(stored, Password);
+
+        Assert.Equal(verifies ? PasswordVerification.SuccessRehashNeeded : PasswordVerification.Failed, result);
+    }
+
+    [Fact]
+    public async Task With_the_default_parameters_a_64_MiB_hash_fails()
+    {
+        // The Argon2 reference test vector ("password", m = 64 MiB, t = 2): over twice 19 MiB.
+        const string reference = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+        var hasher = new Argon2idPasswordHasher(Options.Create(new PasswordOptions()));
+
+        Assert.Equal(PasswordVerification.Failed, await hasher.VerifyAsync(reference, "password"));
+        Assert.Equal(PasswordVerification.SuccessRehashNeeded, await TestHashers.Fast(65536, 2).VerifyAsync(reference, "password"));
+    }
+
     [Fact]
     public async Task A_200_char_password_is_not_truncated()
     {

@@ -149,6 +149,26 @@ public sealed class LegacyHashVerificationTests
         Assert.Equal(PasswordVerification.Failed, await _hasher.VerifyAsync(Convert.ToBase64String(bytes), Password));
     }
 
+    [Fact]
+    public async Task A_bcrypt_hash_of_a_cost_above_14_fails_without_being_computed()
+    {
+        // libxcrypt's bcrypt of Password at cost 15 (about two seconds of one core), a right hash.
+        const string cost15 = "$2b$15$TOqHa4pdcWz0L1J/u92lyOH0xDaVEZ7IJX/0WbIlzxMP/IGAllrQy";
+
+        Assert.Equal(PasswordVerification.Failed, await _hasher.VerifyAsync(cost15, Password));
+        Assert.Equal(PasswordVerification.Failed, await _hasher.VerifyAsync("$2b$99$" + cost15[7..], Password));
+    }
+
+    [Fact]
+    public async Task An_Identity_V3_hash_of_more_than_a_million_iterations_fails_though_it_is_right()
+    {
+        var atTheBound = MakeIdentityV3(Password, prf: 0, iterations: 1_000_000, saltLength: 16, subkeyLength: 32);
+        var beyond = MakeIdentityV3(Password, prf: 0, iterations: 1_000_001, saltLength: 16, subkeyLength: 32);
+
+        Assert.Equal(PasswordVerification.SuccessRehashNeeded, await _hasher.VerifyAsync(atTheBound, Password));
+        Assert.Equal(PasswordVerification.Failed, await _hasher.VerifyAsync(beyond, Password));
+    }
+
     private static string MakeIdentityV3(string password, int prf, int iterations, int saltLength, int subkeyLength)
     {
         var salt = RandomNumberGenerator.GetBytes(saltLength);

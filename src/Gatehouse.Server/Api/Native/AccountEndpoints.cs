@@ -27,7 +27,7 @@ internal static class AccountEndpoints
         authenticated.MapPost("/sign-out", SignOutAsync).WithName("SignOut").WithSummary("Ends the current session.");
         authenticated.MapGet("/me", MeAsync).WithName("Me").WithSummary("The signed-in user.");
         authenticated.MapPatch("/me", UpdateProfileAsync).WithName("UpdateProfile").WithSummary("Changes profile fields; absent fields stay as they are.");
-        authenticated.MapPost("/password/change", ChangePasswordAsync).WithName("ChangePassword").WithSummary("Changes the password (current one required); other sessions end.");
+        authenticated.MapPost("/password/change", ChangePasswordAsync).WithName("ChangePassword").WithSummary("Changes the password (current one required); other sessions end.").RequireRateLimiting(RateLimiting.SignIn);
         authenticated.MapPost("/email/confirmation", RequestConfirmationAsync).WithName("RequestEmailConfirmation").WithSummary("Emails a new confirmation link.").RequireRateLimiting(RateLimiting.Email);
         authenticated.MapGet("/sessions", ListSessionsAsync).WithName("ListSessions").WithSummary("The user's active sessions.");
         authenticated.MapDelete("/sessions/{sessionId}", EndSessionAsync).WithName("EndSession").WithSummary("Ends one of the user's sessions.");

@@ -21,7 +21,7 @@ internal static class NativeProblems
             CoreErrors.EmailTakenCode or CoreErrors.UsernameTakenCode or CoreErrors.AccountDeletedCode or CoreErrors.ConflictCode or CoreErrors.NoPasswordCode => StatusCodes.Status409Conflict,
             CoreErrors.RegistrationDisabledCode or CoreErrors.AccountDisabledCode or CoreErrors.ForbiddenCode => StatusCodes.Status403Forbidden,
             CoreErrors.InvalidCredentialsCode or CoreErrors.SessionEndedCode or CoreErrors.InvalidClientCode => StatusCodes.Status401Unauthorized,
-            CoreErrors.AccountLockedCode or CoreErrors.RateLimitedCode => StatusCodes.Status429TooManyRequests,
+            CoreErrors.RateLimitedCode => StatusCodes.Status429TooManyRequests,
             CoreErrors.NotFoundCode => StatusCodes.Status404NotFound,
             _ => StatusCodes.Status400BadRequest,
         };

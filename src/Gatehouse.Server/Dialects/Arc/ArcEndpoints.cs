@@ -107,7 +107,7 @@ internal static class ArcEndpoints
         group.MapGet("/auth/me", MeAsync).WithName("ArcMe").WithSummary("The signed-in user.").WithMetadata(new SharedRouteMetadata());
         group.MapPost("/logout", LogoutAsync).WithName("ArcLogout").WithSummary("Ends the session of the bearer and its refresh token.");
         group.MapPost("/keycloak/logout", LogoutAsync).WithName("ArcKeycloakLogout").WithSummary("Ends the session of the bearer and its refresh token.");
-        group.MapPatch("/auth/change-password", ChangePasswordAsync).WithName("ArcChangePassword").WithSummary("Changes the caller's password; the session's tokens then stop working.");
+        group.MapPatch("/auth/change-password", ChangePasswordAsync).WithName("ArcChangePassword").WithSummary("Changes the caller's password; the session's tokens then stop working.").RequireRateLimiting(RateLimiting.SignIn);
         group.MapPost("/auth/forget-password", ForgetPasswordAsync).WithName("ArcForgetPassword").WithSummary("Emails a password reset link.").RequireRateLimiting(RateLimiting.Email);
         group.MapGet("/auth/verify-reset-password-link", VerifyResetLinkAsync).WithName("ArcVerifyResetPasswordLink").WithSummary("Checks a reset token without using it.");
         group.MapPatch("/auth/reset-password", ResetPasswordAsync).WithName("ArcResetPassword").WithSummary("Sets a new password with a reset token, once.");

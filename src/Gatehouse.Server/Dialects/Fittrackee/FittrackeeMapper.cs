@@ -93,7 +93,6 @@ internal static class FittrackeeMapper
         CoreErrors.InvalidCredentialsCode => Message(StatusCodes.Status404NotFound, Error, "Invalid credentials."),
         // Only someone with the right password learns this (the core checks the password first).
         CoreErrors.AccountDisabledCode => Message(StatusCodes.Status403Forbidden, Error, "Error. Account is disabled."),
-        CoreErrors.AccountLockedCode => Message(StatusCodes.Status429TooManyRequests, Error, "Error. Too many failed logins, please try again later."),
         _ => Message(StatusCodes.Status500InternalServerError, Error, ServerError),
     };
 
