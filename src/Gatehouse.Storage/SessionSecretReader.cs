@@ -1,3 +1,4 @@
+using Gatehouse.Core.Accounts;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Storage.Sql;
@@ -12,15 +13,26 @@ internal sealed class SqlSessionSecretReader(DetachedReads reads) : ISessionSecr
             r => new SessionSecretMatch(r.GetString(0), r.GetString(1)), cancellationToken);
 }
 
-/// <summary>Reads session state outside any unit of work (the per-request liveness check).</summary>
+/// <summary>
+/// Reads session state outside any unit of work (the per-request liveness check): the session's,
+/// and its user's authorization in the same query (roles, the instant from which tokens count,
+/// status), so a change to the user reaches live tokens within the state cache's bound.
+/// </summary>
 internal sealed class SqlSessionStateReader(DetachedReads reads) : ISessionStateReader
 {
+    private const string Query =
+        "SELECT s.ended_at, s.expires_at, s.generation, u.roles, u.tokens_valid_after, u.status FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = @p0";
+
     public async Task<SessionState> ReadAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var state = await reads.FirstAsync("SELECT ended_at, expires_at, generation FROM sessions WHERE id = @p0", [sessionId],
-            r => ((bool Ended, DateTimeOffset ExpiresAt, long Generation)?)(!r.IsDBNull(0), SqlValues.Time(r.GetInt64(1)), r.GetInt64(2)), cancellationToken);
-        return state is { } s
-            ? new SessionState(!s.Ended && s.ExpiresAt > now, s.Generation)
-            : new SessionState(false, -1);
+        var state = await reads.FirstAsync(Query, [sessionId],
+            r => (SessionState?)new SessionState(
+                r.IsDBNull(0) && SqlValues.Time(r.GetInt64(1)) > now,
+                r.GetInt64(2),
+                r.GetString(3),
+                SqlValues.NullableTime(r, 4)?.ToUnixTimeSeconds() ?? 0,
+                (UserStatus)r.GetInt32(5) is not (UserStatus.Disabled or UserStatus.Deleted)),
+            cancellationToken);
+        return state ?? SessionState.Unknown;
     }
 }

@@ -20,6 +20,9 @@ public sealed class StartupValidationTests
         new("ReverseProxyOptions", "Gatehouse:ReverseProxy:TrustedProxies:0", "proxy.example", "Gatehouse:ReverseProxy:TrustedProxies must list IP addresses"),
         new("MailLimitOptions", "Gatehouse:RateLimits:PerAccountEmailsPerHour", "0", "Gatehouse:RateLimits:PerAccountEmailsPerHour must be at least 1"),
         new("TokenOptions", "Gatehouse:Tokens:SigningAlgorithm", "HS256", "Gatehouse:Tokens:SigningAlgorithm must be ES256 or RS256"),
+        new("TokenOptions", "Gatehouse:Tokens:MaximumAccessTokenLifetime", "00:00:00", "Gatehouse:Tokens:MaximumAccessTokenLifetime must be between 00:00:01 and"),
+        new("TokenOptions", "Gatehouse:Tokens:MaximumRefreshTokenLifetime", "30000.00:00:00", "Gatehouse:Tokens:MaximumRefreshTokenLifetime must be between 00:00:01 and"),
+        new("TokenOptions", "Gatehouse:Tokens:MaximumAuthorizationCodeLifetime", "00:01:00", "Gatehouse:Tokens:MaximumAuthorizationCodeLifetime (00:01:00) is below Gatehouse:Tokens:AuthorizationCodeLifetime"),
         new("PasswordOptions", "Gatehouse:Passwords:MinimumLength", "4", "Gatehouse:Passwords:MinimumLength must be at least 8"),
         // A bool has no validator: the binder itself refuses the value, naming the key.
         new("RegistrationOptions", "Gatehouse:Registration:Enabled", "maybe", "Gatehouse:Registration:Enabled"),

@@ -53,6 +53,13 @@ public sealed class User
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
 
+    /// <summary>
+    /// Access tokens issued before this instant (to the second) no longer speak for the user: set
+    /// when an administrator changes their roles, disables or deletes them. Their sessions live
+    /// on (unless ended), so the next refresh issues a token with what holds now.
+    /// </summary>
+    public DateTimeOffset? TokensValidAfter { get; set; }
+
     public IReadOnlyList<string> RoleList => ParseRoles(Roles);
 
     /// <summary>The stored form of roles (space-separated) as a list.</summary>

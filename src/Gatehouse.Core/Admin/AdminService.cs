@@ -3,6 +3,8 @@ using Gatehouse.Core.Audit;
 using Gatehouse.Core.Clients;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Tokens;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Core.Admin;
 
@@ -29,7 +31,8 @@ public sealed class AdminService(
     SessionService sessions,
     ISecretProtector protector,
     IAuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    IOptions<TokenOptions> tokenOptions)
 {
     public static readonly IReadOnlySet<string> AssignableRoles = new HashSet<string>(StringComparer.Ordinal) { KnownRoles.Admin };
 
@@ -90,6 +93,7 @@ public sealed class AdminService(
         user.UpdatedAt = time.GetUtcNow();
         if (disabled)
         {
+            user.TokensValidAfter = user.UpdatedAt;
             await sessions.EndAllAsync(user.Id, SessionEndReasons.AccountDisabled, context, actorId: actorId, cancellationToken: cancellationToken);
         }
         audit.Record(time, AuditTypes.AdminUserDisabled, context, id, actorId, detail: disabled ? "disabled" : "enabled");
@@ -117,6 +121,7 @@ public sealed class AdminService(
         user.BirthDate = null;
         user.Roles = "";
         user.UpdatedAt = time.GetUtcNow();
+        user.TokensValidAfter = user.UpdatedAt;
         await sessions.EndAllAsync(user.Id, SessionEndReasons.Admin, context, actorId: actorId, cancellationToken: cancellationToken);
         audit.Record(time, AuditTypes.AdminUserDeleted, context, id, actorId);
         await unitOfWork.SaveChangesAsync(cancellationToken);
@@ -136,6 +141,12 @@ public sealed class AdminService(
         return ended;
     }
 
+    /// <summary>
+    /// Sets a user's roles. When they change, the user's access tokens issued until now stop
+    /// working at once (on every instance within the session-state cache's bound, under 1 s):
+    /// a demoted administrator's token is no longer an administrator's. Their sessions stay, so
+    /// the next refresh issues a token with the new roles.
+    /// </summary>
     public async Task<Result<User>> SetRolesAsync(string id, IReadOnlyList<string> roles, string actorId, RequestContext context, CancellationToken cancellationToken = default)
     {
         var badRole = roles.FirstOrDefault(r => !AssignableRoles.Contains(r));
@@ -148,10 +159,21 @@ public sealed class AdminService(
         {
             return CoreErrors.NotFound;
         }
-        user.Roles = string.Join(' ', roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var stored = string.Join(' ', roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var changed = !string.Equals(stored, user.Roles, StringComparison.Ordinal);
+        user.Roles = stored;
         user.UpdatedAt = time.GetUtcNow();
+        if (changed)
+        {
+            user.TokensValidAfter = user.UpdatedAt;
+        }
         audit.Record(time, AuditTypes.AdminRolesSet, context, id, actorId, detail: user.Roles);
         await unitOfWork.SaveChangesAsync(cancellationToken);
+        if (changed)
+        {
+            // After the commit, so no read of this instance can cache the old roles again.
+            await sessions.ForgetCachedStateAsync(user.Id, cancellationToken);
+        }
         return user;
     }
 
@@ -304,7 +326,7 @@ public sealed class AdminService(
     /// Checks a change before it is applied to any client (a change to many clients at once is
     /// refused as a whole, before the first is touched).
     /// </summary>
-    public static Result ValidateClientChange(ClientChange change)
+    public Result ValidateClientChange(ClientChange change)
     {
         var problems = ValidateClient(change);
         return problems.Count == 0 ? Result.Ok : CoreErrors.Validation(problems);
@@ -316,12 +338,17 @@ public sealed class AdminService(
         "accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "authorizationCodeLifetimeSeconds",
     };
 
-    private static Dictionary<string, string[]> ValidateClient(ClientChange change)
+    private Dictionary<string, string[]> ValidateClient(ClientChange change)
     {
         var problems = new Dictionary<string, string[]>();
         if (change.ClientId is { } id && (id.Length is 0 or > 100 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
             problems["clientId"] = ["invalid"];
+        }
+        else if (change.ClientId is { } taken && AccessTokenAudiences.IsReserved(taken))
+        {
+            // A client's tokens carry its id as their audience: these name Gatehouse's own.
+            problems["clientId"] = ["reserved"];
         }
         if (change.Name is { Length: > 200 })
         {
@@ -335,14 +362,21 @@ public sealed class AdminService(
         {
             problems["redirectUris"] = ["invalid"];
         }
-        foreach (var (name, value) in new[] { ("accessTokenLifetimeSeconds", change.AccessTokenLifetimeSeconds), ("refreshTokenLifetimeSeconds", change.RefreshTokenLifetimeSeconds), ("authorizationCodeLifetimeSeconds", change.AuthorizationCodeLifetimeSeconds) })
+        var caps = tokenOptions.Value;
+        foreach (var (name, value, maximum) in new[]
+        {
+            ("accessTokenLifetimeSeconds", change.AccessTokenLifetimeSeconds, caps.MaximumAccessTokenLifetime),
+            ("refreshTokenLifetimeSeconds", change.RefreshTokenLifetimeSeconds, caps.MaximumRefreshTokenLifetime),
+            ("authorizationCodeLifetimeSeconds", change.AuthorizationCodeLifetimeSeconds, caps.MaximumAuthorizationCodeLifetime),
+        })
         {
             if (value is <= 0)
             {
                 problems[name] = ["must_be_positive"];
             }
-            else if (value > int.MaxValue)
+            else if (value > int.MaxValue || value > maximum.TotalSeconds)
             {
+                // Gatehouse:Tokens:Maximum…Lifetime (validated at start-up) bounds every client.
                 problems[name] = ["too_large"];
             }
         }

@@ -48,7 +48,7 @@ public sealed class ClientQueryService(IClientRepository clients, IClientQueryRe
         {
             return CoreErrors.Validation("clientId", "immutable", "The client id cannot be changed by a filtered update.");
         }
-        var valid = AdminService.ValidateClientChange(change);
+        var valid = admin.ValidateClientChange(change);
         if (!valid.Succeeded)
         {
             return valid.Error!;

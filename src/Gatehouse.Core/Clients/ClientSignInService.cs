@@ -261,7 +261,7 @@ public sealed class ClientSignInService(
 
     /// <summary>
     /// Who may manage cached sign-in OTPs (CONTRACTS.md 001, secure; the original left them open,
-    /// which let anyone set a password for anyone): an administrator's session, or a trusted
+    /// which let anyone set a password for anyone): an administrator's first-party token, or a trusted
     /// service, one of <paramref name="trustedClients"/>, proving its client secret. Returns the
     /// actor the audit log records. A caller who is neither: <see cref="CoreErrors.Forbidden"/>;
     /// a trusted client with a wrong secret: <see cref="CoreErrors.InvalidClient"/>.
@@ -270,7 +270,8 @@ public sealed class ClientSignInService(
     {
         if (service is null)
         {
-            return administrator is not null && administrator.Roles.Contains(KnownRoles.Admin, StringComparer.Ordinal)
+            // A first-party token's administrator only: a client's token never administers.
+            return administrator is not null && AccessTokenAudiences.GrantsAdministration(administrator)
                 ? administrator.Subject
                 : CoreErrors.Forbidden;
         }

@@ -8,6 +8,16 @@ public sealed class TokenOptions
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(180);
 
     /// <summary>
+    /// The longest lifetimes a client may be given (its own settings above them are refused, and
+    /// one stored before a cap was lowered is held to it). An access token is checked against its
+    /// session on every use, but a day is plenty for any client; RFC 6749 section 4.1.2
+    /// recommends at most ten minutes for an authorization code.
+    /// </summary>
+    public TimeSpan MaximumAccessTokenLifetime { get; set; } = TimeSpan.FromDays(1);
+    public TimeSpan MaximumRefreshTokenLifetime { get; set; } = TimeSpan.FromDays(365);
+    public TimeSpan MaximumAuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// RFC 9700 section 4.14.2: a reused refresh token revokes the session, except the
     /// immediately previous token within this grace, so two concurrent refreshes from one app
     /// do not log the user out.
@@ -30,17 +40,19 @@ public sealed class TokenOptions
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan EmailOtpLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>The access-token lifetime of a client's sessions: its own, else the default.</summary>
+    /// <summary>The access-token lifetime of a client's sessions: its own (at most the maximum), else the default.</summary>
     public TimeSpan AccessLifetimeFor(Clients.Client? client) =>
-        client?.AccessTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : AccessTokenLifetime;
+        client?.AccessTokenLifetimeSeconds is int s and > 0 ? Capped(s, MaximumAccessTokenLifetime) : AccessTokenLifetime;
 
-    /// <summary>The absolute session lifetime of a client's sessions: its own, else the default.</summary>
+    /// <summary>The absolute session lifetime of a client's sessions: its own (at most the maximum), else the default.</summary>
     public TimeSpan RefreshLifetimeFor(Clients.Client? client) =>
-        client?.RefreshTokenLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : RefreshTokenLifetime;
+        client?.RefreshTokenLifetimeSeconds is int s and > 0 ? Capped(s, MaximumRefreshTokenLifetime) : RefreshTokenLifetime;
 
-    /// <summary>The authorization-code lifetime of a client: its own, else the default.</summary>
+    /// <summary>The authorization-code lifetime of a client: its own (at most the maximum), else the default.</summary>
     public TimeSpan CodeLifetimeFor(Clients.Client? client) =>
-        client?.AuthorizationCodeLifetimeSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : AuthorizationCodeLifetime;
+        client?.AuthorizationCodeLifetimeSeconds is int s and > 0 ? Capped(s, MaximumAuthorizationCodeLifetime) : AuthorizationCodeLifetime;
+
+    private static TimeSpan Capped(int seconds, TimeSpan maximum) => TimeSpan.FromSeconds(Math.Min(seconds, maximum.TotalSeconds));
 
     public TimeSpan LifetimeOf(string purpose) => purpose switch
     {

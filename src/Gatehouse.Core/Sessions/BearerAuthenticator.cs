@@ -15,12 +15,21 @@ public enum BearerStatus
     /// takes the code, refused everywhere else (every surface maps this to its own refusal).
     /// </summary>
     SecondFactorPending,
+    /// <summary>
+    /// Ours and well signed, but issued for an audience the route does not accept (another
+    /// product's API, or a client's token at a first-party route): every surface answers it as
+    /// it answers <see cref="Invalid"/>.
+    /// </summary>
+    WrongAudience,
 }
 
 public sealed record BearerResult(BearerStatus Status, AccessTokenClaims? Claims)
 {
     public static BearerResult Missing { get; } = new(BearerStatus.Missing, null);
     public static BearerResult Invalid { get; } = new(BearerStatus.Invalid, null);
+
+    /// <summary>Without claims: nothing of a token meant for another audience is acted on.</summary>
+    public static BearerResult WrongAudience { get; } = new(BearerStatus.WrongAudience, null);
 }
 
 /// <summary>
@@ -30,13 +39,15 @@ public sealed record BearerResult(BearerStatus Status, AccessTokenClaims? Claims
 public sealed class BearerAuthenticator(IAccessTokenService accessTokens, SessionStateCache stateCache)
 {
     /// <summary>
-    /// Checks a bearer access token: signature, lifetime, that its session is alive and the
-    /// token not superseded by a refresh, and that the session is fully signed in. A token whose
+    /// Checks a bearer access token: signature, that it was issued for an audience
+    /// <paramref name="audiences"/> accepts, lifetime, that its session is alive and the token
+    /// not superseded (by a refresh, or by a change to its user's roles, see
+    /// <see cref="SessionState.Admits"/>), and that the session is fully signed in. A token whose
     /// session still waits for its second factor comes back as
     /// <see cref="BearerStatus.SecondFactorPending"/>, with its claims, so that the one route that
     /// takes the code can accept it and every other route refuses it.
     /// </summary>
-    public async ValueTask<BearerResult> AuthenticateAsync(string? token, CancellationToken cancellationToken = default)
+    public async ValueTask<BearerResult> AuthenticateAsync(string? token, AudiencePolicy audiences, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -46,6 +57,10 @@ public sealed class BearerAuthenticator(IAccessTokenService accessTokens, Sessio
         if (read.Status == AccessTokenStatus.Invalid || read.Claims is null)
         {
             return BearerResult.Invalid;
+        }
+        if (!audiences.Accepts(read.Claims))
+        {
+            return BearerResult.WrongAudience;
         }
         if (read.Status == AccessTokenStatus.Expired)
         {
@@ -58,7 +73,7 @@ public sealed class BearerAuthenticator(IAccessTokenService accessTokens, Sessio
             // Issued after our cached read (perhaps by another instance): look again.
             state = await stateCache.RefreshAsync(claims.SessionId, cancellationToken);
         }
-        if (!state.Active || claims.Generation != state.Generation)
+        if (!state.Active || claims.Generation != state.Generation || !state.Admits(claims))
         {
             return new BearerResult(BearerStatus.Revoked, claims);
         }

@@ -135,7 +135,7 @@ public sealed class SessionService(
             stateCache.Invalidate(snapshot.SessionId);
             var issued = await accessTokens.IssueAsync(new AccessTokenDescriptor(
                 snapshot.UserId, snapshot.UserNumber, snapshot.SessionId, rotation.Successor.Generation,
-                client?.ClientId ?? Surfaces.Native, snapshot.Surface, User.ParseRoles(snapshot.Roles),
+                AccessTokenAudiences.For(snapshot.ClientId, snapshot.Surface), snapshot.Surface, User.ParseRoles(snapshot.Roles),
                 snapshot.TeamId, snapshot.SecondFactorPending, now, now + AccessLifetime(client)), cancellationToken);
             return new TokenPair(issued.Token, issued.ExpiresAt, raw, rotation.Successor.ExpiresAt, snapshot.SessionId);
         }
@@ -251,6 +251,19 @@ public sealed class SessionService(
         return ended.Count;
     }
 
+    /// <summary>
+    /// Drops this instance's cached state of every active session of a user, after a committed
+    /// change the bearer check reads of the user (roles, <see cref="User.TokensValidAfter"/>), so
+    /// it applies here at once; other instances read it within the cache's bound (under 1 s).
+    /// </summary>
+    public async Task ForgetCachedStateAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        foreach (var session in await sessions.ListActiveAsync(userId, time.GetUtcNow(), cancellationToken))
+        {
+            stateCache.Invalidate(session.Id);
+        }
+    }
+
     public Task<IReadOnlyList<Session>> ListActiveAsync(string userId, CancellationToken cancellationToken = default) =>
         sessions.ListActiveAsync(userId, time.GetUtcNow(), cancellationToken);
 
@@ -302,7 +315,7 @@ public sealed class SessionService(
             user.Number,
             session.Id,
             session.Generation,
-            client?.ClientId ?? Surfaces.Native,
+            AccessTokenAudiences.For(session.ClientId, session.Surface),
             session.Surface,
             user.RoleList,
             session.TeamId,

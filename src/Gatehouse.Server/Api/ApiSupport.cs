@@ -15,7 +15,8 @@ public sealed class Caller
 
     public string SessionId => Claims.SessionId;
 
-    public bool IsAdmin => Claims.Roles.Contains(Core.Accounts.KnownRoles.Admin, StringComparer.Ordinal);
+    /// <summary>An administrator on a first-party token (a client's token never administers, whoever its user is).</summary>
+    public bool IsAdmin => AccessTokenAudiences.GrantsAdministration(Claims);
 
     internal static void Set(HttpContext context, AccessTokenClaims claims) => context.Items[typeof(Caller)] = new Caller(claims);
 
@@ -55,14 +56,20 @@ internal static class HttpContextExtensions
             : null;
     }
 
-    /// <summary>Runs the shared bearer check once per request and, when valid, makes the caller available.</summary>
+    /// <summary>
+    /// Runs the shared bearer check once per request and, when valid, makes the caller available.
+    /// The audiences accepted are the <see cref="AudiencePolicy"/> the route's group registered as
+    /// metadata (the most specific one wins); a route that registered none accepts only
+    /// Gatehouse's own tokens, the narrowest choice that still means something.
+    /// </summary>
     public static async ValueTask<BearerResult> AuthenticateBearerAsync(this HttpContext context)
     {
         if (context.Items.TryGetValue(typeof(BearerResult), out var done) && done is BearerResult cached)
         {
             return cached;
         }
-        var result = await context.RequestServices.GetRequiredService<BearerAuthenticator>().AuthenticateAsync(context.Request.BearerToken(), context.RequestAborted);
+        var audiences = context.GetEndpoint()?.Metadata.GetMetadata<AudiencePolicy>() ?? AudiencePolicy.FirstParty;
+        var result = await context.RequestServices.GetRequiredService<BearerAuthenticator>().AuthenticateAsync(context.Request.BearerToken(), audiences, context.RequestAborted);
         if (result.Status == BearerStatus.Valid)
         {
             Caller.Set(context, result.Claims!);

@@ -96,6 +96,23 @@ internal sealed class TokenOptionsValidator : IValidateOptions<Core.Common.Token
         {
             failures.Add("Gatehouse:Tokens:AccessTokenLifetime and RefreshTokenLifetime must be positive (e.g. 00:15:00 and 30.00:00:00).");
         }
+        foreach (var (key, maximum, lifetimeKey, lifetime, fallback) in new[]
+        {
+            ("MaximumAccessTokenLifetime", options.MaximumAccessTokenLifetime, "AccessTokenLifetime", options.AccessTokenLifetime, "1.00:00:00"),
+            ("MaximumRefreshTokenLifetime", options.MaximumRefreshTokenLifetime, "RefreshTokenLifetime", options.RefreshTokenLifetime, "365.00:00:00"),
+            ("MaximumAuthorizationCodeLifetime", options.MaximumAuthorizationCodeLifetime, "AuthorizationCodeLifetime", options.AuthorizationCodeLifetime, "00:10:00"),
+        })
+        {
+            // Clients' lifetimes are whole seconds up to int.MaxValue; a cap beyond it caps nothing.
+            if (maximum < TimeSpan.FromSeconds(1) || maximum > TimeSpan.FromSeconds(int.MaxValue))
+            {
+                failures.Add($"Gatehouse:Tokens:{key} must be between 00:00:01 and {TimeSpan.FromSeconds(int.MaxValue):c} (it is {maximum:c}); the default is {fallback}.");
+            }
+            else if (lifetime > maximum)
+            {
+                failures.Add($"Gatehouse:Tokens:{key} ({maximum:c}) is below Gatehouse:Tokens:{lifetimeKey} ({lifetime:c}): raise the maximum or lower the default lifetime.");
+            }
+        }
         if (options.SessionStateCacheDuration < TimeSpan.Zero || options.SessionStateCacheDuration > TimeSpan.FromSeconds(1))
         {
             failures.Add("Gatehouse:Tokens:SessionStateCacheDuration must be between 0 and 00:00:01: ended sessions must be refused within a second.");

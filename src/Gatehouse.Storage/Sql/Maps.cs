@@ -45,6 +45,7 @@ internal static class Maps
         Col.Time<User>("created_at", u => u.CreatedAt, (u, v) => u.CreatedAt = v),
         Col.Time<User>("updated_at", u => u.UpdatedAt, (u, v) => u.UpdatedAt = v),
         Col.NullableTime<User>("last_sign_in_at", u => u.LastSignInAt, (u, v) => u.LastSignInAt = v),
+        Col.NullableTime<User>("tokens_valid_after", u => u.TokensValidAfter, (u, v) => u.TokensValidAfter = v),
     ], key: ["number"], identity: "number");
 
     public static EntityMap<Team> Teams { get; } = new("teams", 1, () => new Team(),

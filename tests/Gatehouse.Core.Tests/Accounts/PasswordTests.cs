@@ -31,8 +31,8 @@ public sealed class PasswordTests
 
         Assert.True(changed.Succeeded, changed.Error?.ToString());
         Assert.Equal(SessionEndReasons.PasswordChanged, _h.SessionRow(other.SessionId)!.EndReason);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(other.AccessToken)).Status);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(kept.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(other.AccessToken, AudiencePolicy.Any)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(kept.AccessToken, AudiencePolicy.Any)).Status);
         Assert.True((await _h.RefreshAsync(kept.RefreshToken)).Succeeded);
         Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(other.RefreshToken)).Error?.Code);
     }
@@ -57,7 +57,7 @@ public sealed class PasswordTests
 
         await _h.Accounts.ChangePasswordAsync(user.Id, CoreHarness.Password, NewPassword, null, CoreHarness.Native);
 
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any)).Status);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class RegistrationTests
         var registered = await RegisterAsync(Request(), new RegistrationMode { StartSession = true });
 
         var tokens = registered.Value.Tokens!;
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(tokens.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(tokens.AccessToken, AudiencePolicy.Any)).Status);
         Assert.Equal(CoreHarness.Start, _h.UserRow(registered.Value.User.Id)!.LastSignInAt);
         Assert.True((await _h.RefreshAsync(tokens.RefreshToken)).Succeeded);
     }

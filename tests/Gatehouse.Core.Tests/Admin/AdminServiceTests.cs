@@ -6,6 +6,7 @@ using Gatehouse.Core.Common;
 using Gatehouse.Core.Mail;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tests.Fakes;
+using Gatehouse.Core.Tokens;
 
 namespace Gatehouse.Core.Tests.Admin;
 
@@ -24,7 +25,7 @@ public sealed class AdminServiceTests
 
         Assert.Equal(UserStatus.Disabled, disabled.Value.Status);
         Assert.Equal(SessionEndReasons.AccountDisabled, _h.SessionRow(pair.SessionId)!.EndReason);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any)).Status);
         Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(pair.RefreshToken)).Error?.Code);
         Assert.Equal(CoreErrors.AccountDisabledCode, (await _h.SignIn.SignInAsync(user.Email, CoreHarness.Password, CoreHarness.Native)).Error?.Code);
         Assert.Single(_h.AuditRows(AuditTypes.AdminUserDisabled), e => e.Detail == "disabled" && e.ActorId == Actor);
@@ -79,7 +80,7 @@ public sealed class AdminServiceTests
         var ended = await _h.Admin.EndSessionsAsync(user.Id, Actor, CoreHarness.Native);
 
         Assert.Equal(2, ended.Value);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any)).Status);
         Assert.Equal(0, (await _h.Admin.EndSessionsAsync(user.Id, Actor, CoreHarness.Native)).Value);
         Assert.Equal(CoreErrors.NotFoundCode, (await _h.Admin.EndSessionsAsync("usr_missing", Actor, CoreHarness.Native)).Error?.Code);
     }

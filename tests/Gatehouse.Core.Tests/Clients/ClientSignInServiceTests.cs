@@ -496,7 +496,7 @@ public sealed class ClientSignInServiceTests
     }
 
     private static AccessTokenClaims Claims(params string[] roles) =>
-        new("usr_caller", 1, "ses_caller", 0, "native", "native", roles, null, false, "jti", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(15));
+        new("usr_caller", 1, "ses_caller", 0, AccessTokenAudiences.FirstParty, Surfaces.Native, roles, null, false, "jti", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(15));
 
     [Fact]
     public async Task Only_an_administrator_or_a_trusted_service_with_its_secret_may_manage_cached_otps()

@@ -186,7 +186,7 @@ internal sealed class CoreScope
         Sessions = new SessionService(SessionStore, h.Rotations, Users, Clients, UnitOfWork, h.AccessTokens, h.StateCache, Audit, h.Clock, tokens);
         SignIn = new SignInService(Users, UnitOfWork, h.Hasher, Sessions, Audit, h.Clock, Options.Create(o.SignIn));
         Accounts = new AccountService(Users, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Sessions, SignIn, Audit, h.Clock, registration, links, Options.Create(o.MailLimits));
-        Admin = new AdminService(Users, Clients, UnitOfWork, Accounts, Sessions, h.Protector, Audit, h.Clock);
+        Admin = new AdminService(Users, Clients, UnitOfWork, Accounts, Sessions, h.Protector, Audit, h.Clock, tokens);
         CookieSessions = new CookieSessionService(SessionStore, h.SecretReader, h.StateCache, Sessions, SignIn, Accounts, Users, UnitOfWork, Audit, h.Clock, tokens);
         ClientSignIn = new ClientSignInService(Clients, Users, h.UserCache, UserClients, Otps, SessionStore, UnitOfWork, h.AccessTokens, OneTimeTokens, SignIn, Sessions, Accounts, Admin, h.OtpHasher, Audit, h.Clock, tokens);
         Invitations = new InvitationService(Users, TeamStore, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Audit, h.Clock, tokens, links);

@@ -23,8 +23,13 @@ internal sealed class InMemorySessionStateReader(InMemoryDatabase db) : ISession
     public Task<SessionState> ReadAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _reads);
+        // The session and its user, as the SQL reader joins them.
         var session = db.Get<Session>(db.Sessions, sessionId);
-        return Task.FromResult(session is null ? new SessionState(false, -1) : new SessionState(session.EndedAt is null && session.ExpiresAt > now, session.Generation));
+        var user = session is null ? null : db.Get<User>(db.Users, session.UserId);
+        return Task.FromResult(session is null || user is null
+            ? SessionState.Unknown
+            : new SessionState(session.EndedAt is null && session.ExpiresAt > now, session.Generation, user.Roles,
+                user.TokensValidAfter?.ToUnixTimeSeconds() ?? 0, user.Status is not (UserStatus.Disabled or UserStatus.Deleted)));
     }
 }
 

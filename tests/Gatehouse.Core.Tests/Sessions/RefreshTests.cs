@@ -3,6 +3,7 @@ using Gatehouse.Core.Audit;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
 using Gatehouse.Core.Tests.Fakes;
+using Gatehouse.Core.Tokens;
 
 namespace Gatehouse.Core.Tests.Sessions;
 
@@ -69,7 +70,7 @@ public sealed class RefreshTests
         Assert.Single(_h.AuditRows(AuditTypes.RefreshTokenReused), e => e.UserId == user.Id && e.Detail == first.SessionId);
         // The legitimate holder's newer tokens die with the session.
         Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(second.RefreshToken)).Error?.Code);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.AccessToken, AudiencePolicy.Any)).Status);
     }
 
     [Fact]
@@ -86,8 +87,8 @@ public sealed class RefreshTests
         Assert.Null(_h.SessionRow(first.SessionId)!.EndedAt);
         // The sibling is of the current generation: neither access token is superseded.
         Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(winner.AccessToken)).Status);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(loser.Value.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(winner.AccessToken, AudiencePolicy.Any)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(loser.Value.AccessToken, AudiencePolicy.Any)).Status);
         Assert.True((await _h.RefreshAsync(winner.RefreshToken)).Succeeded);
         Assert.True((await _h.RefreshAsync(loser.Value.RefreshToken)).Succeeded);
     }
@@ -150,8 +151,8 @@ public sealed class RefreshTests
 
         var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
 
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(first.AccessToken)).Status);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(second.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(first.AccessToken, AudiencePolicy.Any)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(second.AccessToken, AudiencePolicy.Any)).Status);
     }
 
     [Fact]
@@ -167,8 +168,8 @@ public sealed class RefreshTests
         Assert.Equal(first.RefreshToken, third.Value.RefreshToken);
         Assert.Equal(2, _h.SessionRow(first.SessionId)!.Generation);
         Assert.Equal(0, _h.Rotations.Rotations);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.Value.AccessToken)).Status);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(third.Value.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.Value.AccessToken, AudiencePolicy.Any)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(third.Value.AccessToken, AudiencePolicy.Any)).Status);
         Assert.Single(_h.Database.Select<RefreshToken>(_h.Database.RefreshTokens));
     }
 
@@ -286,7 +287,7 @@ public sealed class RefreshTests
         var claims = (await _h.AccessTokens.ReadAsync(refreshed.AccessToken)).Claims!;
         Assert.Equal([KnownRoles.Admin], claims.Roles);
         Assert.Equal(Surfaces.Native, claims.Surface);
-        Assert.Equal(Surfaces.Native, claims.Audience);
+        Assert.Equal(AccessTokenAudiences.FirstParty, claims.Audience);
         Assert.Equal(user.Id, claims.Subject);
     }
 

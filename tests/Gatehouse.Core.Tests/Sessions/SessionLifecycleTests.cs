@@ -16,7 +16,7 @@ public sealed class SessionLifecycleTests
     {
         var (user, pair) = await _h.SignedInUserAsync();
 
-        var result = await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        var result = await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
 
         Assert.Equal(BearerStatus.Valid, result.Status);
         Assert.Equal(user.Id, result.Claims!.Subject);
@@ -30,7 +30,7 @@ public sealed class SessionLifecycleTests
     [InlineData("garbage", BearerStatus.Invalid)]
     public async Task A_missing_or_foreign_bearer_token_is_refused(string? token, BearerStatus expected)
     {
-        Assert.Equal(expected, (await _h.Bearer.AuthenticateAsync(token)).Status);
+        Assert.Equal(expected, (await _h.Bearer.AuthenticateAsync(token, AudiencePolicy.Any)).Status);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class SessionLifecycleTests
         var (user, pair) = await _h.SignedInUserAsync();
         _h.Clock.Advance(_h.Options.Tokens.AccessTokenLifetime);
 
-        var result = await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        var result = await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
 
         Assert.Equal(BearerStatus.Expired, result.Status);
         Assert.Equal(user.Id, result.Claims!.Subject);
@@ -49,12 +49,12 @@ public sealed class SessionLifecycleTests
     public async Task Signing_out_revokes_the_session_s_access_token_at_once()
     {
         var (user, pair) = await _h.SignedInUserAsync();
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(pair.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any)).Status);
 
         var ended = await _h.Sessions.EndAsync(pair.SessionId, SessionEndReasons.SignOut, CoreHarness.Native, user.Id, user.Id);
 
         Assert.True(ended.Succeeded);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any)).Status);
         Assert.Single(_h.AuditRows(AuditTypes.SessionEnded), e => e.Detail == SessionEndReasons.SignOut);
     }
 
@@ -63,10 +63,10 @@ public sealed class SessionLifecycleTests
     {
         var (_, pair) = await _h.SignedInUserAsync();
 
-        await _h.Bearer.AuthenticateAsync(pair.AccessToken);
-        await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
+        await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
         _h.Clock.Advance(_h.Options.Tokens.SessionStateCacheDuration);
-        await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
 
         Assert.Equal(2, _h.StateReader.Reads);
     }
@@ -75,12 +75,12 @@ public sealed class SessionLifecycleTests
     public async Task A_session_ended_by_another_instance_is_refused_within_the_cache_s_bound()
     {
         var (_, pair) = await _h.SignedInUserAsync();
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(pair.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any)).Status);
         await _h.Database.ChangeAsync<Session>(_h.Database.Sessions, pair.SessionId, s => s.EndedAt = _h.Clock.GetUtcNow());
 
-        var cached = await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        var cached = await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
         _h.Clock.Advance(TimeSpan.FromSeconds(1));
-        var later = await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        var later = await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
 
         Assert.Equal(BearerStatus.Valid, cached.Status);
         Assert.Equal(BearerStatus.Revoked, later.Status);
@@ -90,14 +90,14 @@ public sealed class SessionLifecycleTests
     public async Task A_token_of_a_generation_newer_than_the_cached_state_is_looked_up_again()
     {
         var (user, pair) = await _h.SignedInUserAsync();
-        await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
         // Another instance refreshed the session and issued a token of the next generation.
         await _h.Database.ChangeAsync<Session>(_h.Database.Sessions, pair.SessionId, s => s.Generation = 1);
         var newer = await _h.AccessTokens.IssueAsync(new AccessTokenDescriptor(user.Id, user.Number, pair.SessionId, 1, Surfaces.Native, Surfaces.Native,
             [], null, false, _h.Clock.GetUtcNow(), _h.Clock.GetUtcNow().AddMinutes(15)));
 
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(newer.Token)).Status);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(newer.Token, AudiencePolicy.Any)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any)).Status);
     }
 
     [Fact]
@@ -141,9 +141,9 @@ public sealed class SessionLifecycleTests
 
         Assert.Equal(2, count);
         Assert.Equal([kept.SessionId], (await _h.Sessions.ListActiveAsync(user.Id)).Select(s => s.Id));
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(other.AccessToken)).Status);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(third.AccessToken)).Status);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(kept.AccessToken)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(other.AccessToken, AudiencePolicy.Any)).Status);
+        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(third.AccessToken, AudiencePolicy.Any)).Status);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(kept.AccessToken, AudiencePolicy.Any)).Status);
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class SessionLifecycleTests
         var pair = await scope.Sessions.StartAsync(user, null, CoreHarness.Native, secondFactorPending: true);
         await scope.UnitOfWork.SaveChangesAsync();
 
-        var result = await _h.Bearer.AuthenticateAsync(pair.AccessToken);
+        var result = await _h.Bearer.AuthenticateAsync(pair.AccessToken, AudiencePolicy.Any);
 
         Assert.Equal(BearerStatus.SecondFactorPending, result.Status);
         Assert.Equal(user.Id, result.Claims!.Subject);

@@ -24,8 +24,9 @@ namespace Gatehouse.Server.Tests.Scenarios;
 /// <item><see cref="ReadAsync"/>: <c>GET /auth/me</c>; true when it shows the account, false
 /// after checking the 401.</item>
 /// <item><see cref="SignOutAsync"/>: intercode has no sign-out route, so map it as the contract
-/// allows: the same tokens through the native sign-out (one token authority), as keymetrics
-/// maps its password sign-in and fittrackee its reset to the native API.</item>
+/// allows, as keymetrics maps its password sign-in and fittrackee its reset to the native API;
+/// not through the native sign-out, which takes only Gatehouse's own tokens, not a dialect's
+/// (docs/architecture.md, "Token audiences").</item>
 /// <item><see cref="RequestPasswordResetAsync"/> and <see cref="ResetPasswordAsync"/>:
 /// <c>POST /auth/forgot-password</c>, then <c>POST /auth/restore-password {newPassword, token}</c>
 /// with the token of the emailed link.</item>

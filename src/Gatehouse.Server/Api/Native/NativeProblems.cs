@@ -66,9 +66,12 @@ internal static class NativeProblems
 /// <summary>Bearer filters for native and admin endpoints.</summary>
 internal static class NativeAuthorization
 {
-    /// <summary>Requires a valid access token of a fully signed-in session.</summary>
+    /// <summary>
+    /// Requires a valid access token of a fully signed-in session, issued to Gatehouse itself
+    /// (the native account API and the admin API accept no client's or dialect's token).
+    /// </summary>
     public static TBuilder RequireNativeBearer<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireBearer(Refuse);
+        builder.RequireBearer(Core.Tokens.AudiencePolicy.FirstParty, Refuse);
 
     private static ProblemHttpResult Refuse(HttpContext http, BearerStatus status)
     {
@@ -80,7 +83,7 @@ internal static class NativeAuthorization
         return NativeProblems.Unauthorized(status);
     }
 
-    /// <summary>Requires the <c>admin</c> role (after the bearer filter).</summary>
+    /// <summary>Requires the <c>admin</c> role on a first-party token (after the bearer filter).</summary>
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
             Caller.Get(context.HttpContext) is { IsAdmin: true }

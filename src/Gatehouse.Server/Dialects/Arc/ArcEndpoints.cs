@@ -98,13 +98,15 @@ internal static class ArcEndpoints
 
     public static RouteGroupBuilder MapArc(this RouteGroupBuilder group, ArcSettings settings)
     {
-        group.WithMetadata(settings);
+        // Arc's own tokens (any client's, issued through arc) and Gatehouse's own; the shared
+        // GET /auth/me takes every Gatehouse token (CONTRACTS.md).
+        group.WithMetadata(settings, AudiencePolicy.OwnTokensOf(ArcDialect.SurfaceName, andFirstParty: true));
         group.MapPost("/auth/login", LoginAsync).WithName("ArcLogin").WithSummary("Checks client and credentials; returns a single-use authorization code.").RequireRateLimiting(RateLimiting.SignIn);
         group.MapPost("/auth/token", TokenAsync).WithName("ArcToken").WithSummary("Exchanges an authorization code for tokens, once.");
         group.MapPost("/auth/login-token", LoginTokenAsync).WithName("ArcLoginToken").WithSummary("Checks client and credentials; returns tokens.").RequireRateLimiting(RateLimiting.SignIn);
         group.MapPost("/auth/token-refresh", RefreshAsync).WithName("ArcTokenRefresh").WithSummary("New tokens for a refresh token and the access token issued with it.");
         // CONTRACTS.md: dialect "intercode" declares GET /auth/me too, on purpose.
-        group.MapGet("/auth/me", MeAsync).WithName("ArcMe").WithSummary("The signed-in user.").WithMetadata(new SharedRouteMetadata());
+        group.MapGet("/auth/me", MeAsync).WithName("ArcMe").WithSummary("The signed-in user.").WithMetadata(new SharedRouteMetadata(), AudiencePolicy.Any);
         group.MapPost("/logout", LogoutAsync).WithName("ArcLogout").WithSummary("Ends the session of the bearer and its refresh token.");
         group.MapPost("/keycloak/logout", LogoutAsync).WithName("ArcKeycloakLogout").WithSummary("Ends the session of the bearer and its refresh token.");
         group.MapPatch("/auth/change-password", ChangePasswordAsync).WithName("ArcChangePassword").WithSummary("Changes the caller's password; the session's tokens then stop working.").RequireRateLimiting(RateLimiting.SignIn);
@@ -153,7 +155,11 @@ internal static class ArcEndpoints
         return DialectBearer.Accepts(bearer.Status) ? (bearer.Claims, null) : (null, ArcMapper.Bearer(bearer.Status));
     }
 
-    /// <summary>Administrators only; others get 403 "NotAllowedAccess".</summary>
+    /// <summary>
+    /// Administrators on a first-party token only (<see cref="AccessTokenAudiences.GrantsAdministration"/>);
+    /// others get 403 "NotAllowedAccess", an arc client's token of an administrator too: these
+    /// routes read every client's secret, and signing in to a client app must not hand it that.
+    /// </summary>
     private static async Task<(AccessTokenClaims? Claims, WireError<ArcError>? Refused)> AdminAsync(HttpContext http)
     {
         var (claims, refused) = await BearerAsync(http);
@@ -161,7 +167,7 @@ internal static class ArcEndpoints
         {
             return (null, refused);
         }
-        return claims!.Roles.Contains(KnownRoles.Admin, StringComparer.Ordinal) ? (claims, null) : (null, ArcMapper.NotAllowed());
+        return AccessTokenAudiences.GrantsAdministration(claims!) ? (claims, null) : (null, ArcMapper.NotAllowed());
     }
 
     /// <summary>The body, then the client, then the user on it: the start of both sign-in routes.</summary>

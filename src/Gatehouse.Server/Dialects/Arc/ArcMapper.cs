@@ -134,6 +134,8 @@ internal static class ArcMapper
     {
         CoreErrors.NotFoundCode => NotFound("AuthClient"),
         CoreErrors.ConflictCode => Error(StatusCodes.Status409Conflict, error.Message),
+        CoreErrors.ValidationFailedCode when error.Fields.Any(f => AdminService.LifetimeFields.Contains(f.Key) && f.Value.Contains("too_large")) =>
+            Error(StatusCodes.Status422UnprocessableEntity, "Token expirations must not exceed the server's maximum lifetimes (Gatehouse:Tokens:Maximum…Lifetime)."),
         CoreErrors.ValidationFailedCode when error.Fields.Keys.Any(AdminService.LifetimeFields.Contains) =>
             Error(StatusCodes.Status422UnprocessableEntity, "Token expirations must be positive numbers of seconds."),
         CoreErrors.ValidationFailedCode when filterPrefix is not null => BadFilter(filterPrefix + error.Message),

@@ -2,6 +2,7 @@ using System.Globalization;
 using Gatehouse.Core.Accounts;
 using Gatehouse.Core.Pictures;
 using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api;
 using Gatehouse.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,8 +27,9 @@ internal static class FittrackeeEndpoints
         group.MapPost("/register", RegisterAsync).WithName("FittrackeeRegister").WithSummary("Registers a user and returns an auth token.").RequireRateLimiting(RateLimiting.Registration);
         group.MapPost("/login", LoginAsync).WithName("FittrackeeLogin").WithSummary("Logs in with email and password.").RequireRateLimiting(RateLimiting.SignIn);
 
-        // A token still waiting for its second factor (another surface's) is not a login here.
-        var authenticated = group.MapGroup("").RequireBearer((_, status) => FittrackeeMapper.Unauthorized(status));
+        // This dialect's own tokens and Gatehouse's: another product's API's token is no login
+        // here, nor is one still waiting for its second factor.
+        var authenticated = group.MapGroup("").RequireBearer(AudiencePolicy.OwnTokensOf(Surface, andFirstParty: true), (_, status) => FittrackeeMapper.Unauthorized(status));
         authenticated.MapGet("/logout", LogoutAsync).WithName("FittrackeeLogout").WithSummary("Ends the session; the token stops working.");
         authenticated.MapGet("/profile", ProfileAsync).WithName("FittrackeeProfile").WithSummary("The authenticated user.");
         authenticated.MapPost("/profile/edit", EditProfileAsync).WithName("FittrackeeEditProfile").WithSummary("Replaces the profile fields; optionally the password.");

@@ -2,6 +2,7 @@ using Gatehouse.Core.Accounts;
 using Gatehouse.Core.Clients;
 using Gatehouse.Core.Common;
 using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api;
 using Gatehouse.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +19,10 @@ internal static class KeymetricsEndpoints
 
     public static RouteGroupBuilder MapKeymetrics(this RouteGroupBuilder group, KeymetricsSettings settings)
     {
-        group.WithMetadata(settings);
+        // Its bearer routes take its own tokens and Gatehouse's (its users sign in on Gatehouse's
+        // own pages: the dialect has no password route), no other product's (docs/architecture.md,
+        // "Token audiences").
+        group.WithMetadata(settings, AudiencePolicy.OwnTokensOf(Surface, andFirstParty: true));
         // GET /register would serve the hosted sign-up page, which does not exist yet: it stays
         // unmapped and answers 405 in the dialect's shape.
         group.MapPost("/register", RegisterAsync).WithName("KeymetricsRegister").WithSummary("Creates an account and signs it in.").RequireRateLimiting(RateLimiting.Registration);

@@ -1,4 +1,5 @@
 using Gatehouse.Core.Sessions;
+using Gatehouse.Core.Tokens;
 using Gatehouse.Server.Api;
 
 namespace Gatehouse.Server.Dialects;
@@ -11,14 +12,15 @@ namespace Gatehouse.Server.Dialects;
 internal static class DialectBearer
 {
     /// <summary>
-    /// Lets a request through only with a bearer token the core accepts, making the caller
-    /// bindable as <see cref="Caller"/>; any other outcome is answered by <paramref name="refuse"/>.
-    /// A token still waiting for its second factor passes only where <paramref name="allowSecondFactorPending"/>
-    /// (the one route that takes the code).
+    /// Lets a request through only with a bearer token the core accepts, issued for one of
+    /// <paramref name="audiences"/> (registered as the routes' metadata, so the caller's binding
+    /// checks the same), making the caller bindable as <see cref="Caller"/>; any other outcome is
+    /// answered by <paramref name="refuse"/>. A token still waiting for its second factor passes
+    /// only where <paramref name="allowSecondFactorPending"/> (the one route that takes the code).
     /// </summary>
-    public static TBuilder RequireBearer<TBuilder>(this TBuilder builder, Func<HttpContext, BearerStatus, IResult> refuse, bool allowSecondFactorPending = false)
+    public static TBuilder RequireBearer<TBuilder>(this TBuilder builder, AudiencePolicy audiences, Func<HttpContext, BearerStatus, IResult> refuse, bool allowSecondFactorPending = false)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(audiences).AddEndpointFilter(async (context, next) =>
         {
             var result = await context.HttpContext.AuthenticateBearerAsync();
             return Accepts(result.Status, allowSecondFactorPending) ? await next(context) : refuse(context.HttpContext, result.Status);
