@@ -100,6 +100,7 @@ internal static class GatehouseServices
         services.AddSingleton<UserReadCache>();
         services.AddSingleton<IUserChangeListener>(sp => sp.GetRequiredService<UserReadCache>());
         services.AddSingleton<BearerAuthenticator>();
+        services.AddSingleton<SuccessorVault>();
         services.AddScoped<SessionService>();
         services.AddScoped<SignInService>();
         services.AddScoped<AccountService>();

@@ -52,6 +52,7 @@ internal sealed class CoreHarness
         UserCache = new UserReadCache(new InMemoryUserReader(Database), Clock, TokenOptions);
         Database.UserListener = UserCache;
         Bearer = new BearerAuthenticator(AccessTokens, StateCache);
+        Successors = new SuccessorVault(Clock, TokenOptions);
         Policy = new PasswordPolicy(Microsoft.Extensions.Options.Options.Create(Options.Passwords));
     }
 
@@ -69,6 +70,7 @@ internal sealed class CoreHarness
     public SessionStateCache StateCache { get; }
     public UserReadCache UserCache { get; }
     public BearerAuthenticator Bearer { get; }
+    public SuccessorVault Successors { get; }
     public IPasswordPolicy Policy { get; }
 
     internal IOptions<TokenOptions> TokenOptions => Microsoft.Extensions.Options.Options.Create(Options.Tokens);
@@ -180,7 +182,7 @@ internal sealed class CoreScope
         var registration = Options.Create(o.Registration);
         OneTimeTokens = new OneTimeTokenService(OneTimeTokenStore, h.Clock, tokens);
         Mail = new MailOutbox(Outbox, h.Protector, h.Clock);
-        Sessions = new SessionService(SessionStore, h.Rotations, Users, Clients, UnitOfWork, h.AccessTokens, h.StateCache, Audit, h.Clock, tokens);
+        Sessions = new SessionService(SessionStore, h.Rotations, Users, Clients, UnitOfWork, h.AccessTokens, h.StateCache, h.Successors, Audit, h.Clock, tokens);
         Accounts = new AccountService(Users, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Sessions, Audit, h.Clock, registration, links, Options.Create(o.MailLimits));
         SignIn = new SignInService(Users, UnitOfWork, h.Hasher, Sessions, Audit, h.Clock, Options.Create(o.SignIn));
         Admin = new AdminService(Users, Clients, UnitOfWork, Accounts, Sessions, h.Protector, Audit, h.Clock);
