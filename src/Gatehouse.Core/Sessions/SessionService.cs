@@ -194,7 +194,8 @@ public sealed class SessionService(
         else if (token.ConsumedAt is null && token.Generation == session.Generation)
         {
             token.ConsumedAt = now;
-            token.SealedSuccessor = successor.Sealed;
+            // Sealed again as of now: the grace counts from this consumption, and the seal must last as long.
+            token.SealedSuccessor = successors.Seal(successor.Raw, hash);
             session.Generation++;
             sessions.AddRefreshToken(RefreshTokenRow(successor.Hash, session.Id, session.Generation, session.ExpiresAt, now));
             refresh = successor.Raw;
