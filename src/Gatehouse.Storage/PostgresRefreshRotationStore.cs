@@ -30,8 +30,8 @@ internal sealed class PostgresRefreshRotationStore(DatabaseConnections connectio
         var successor = rotation.Successor;
         if (await ExecuteAsync(connection, transaction, "UPDATE sessions SET generation = @p0, last_seen_at = @p1 WHERE id = @p2 AND generation = @p3 AND ended_at IS NULL",
                 [rotation.ExpectedGeneration + 1, now, rotation.SessionId, rotation.ExpectedGeneration], cancellationToken) != 1
-            || await ExecuteAsync(connection, transaction, "UPDATE refresh_tokens SET consumed_at = @p0 WHERE hash = @p1 AND consumed_at IS NULL",
-                [now, rotation.ConsumedHash], cancellationToken) != 1)
+            || await ExecuteAsync(connection, transaction, "UPDATE refresh_tokens SET consumed_at = @p0, sealed_successor = @p1 WHERE hash = @p2 AND consumed_at IS NULL",
+                [now, rotation.SealedSuccessor, rotation.ConsumedHash], cancellationToken) != 1)
         {
             return false;
         }

@@ -10,7 +10,7 @@ internal static class RefreshSnapshotQuery
     public const string Sql = """
         SELECT s.id, s.user_id, s.client_id, t.generation, t.consumed_at, t.expires_at,
                s.generation, s.ended_at, s.expires_at, s.rotate_refresh_tokens, s.surface, s.team_id, s.second_factor_pending,
-               u.number, u.status, u.roles
+               u.number, u.status, u.roles, s.refresh_rules
         FROM refresh_tokens t
         JOIN sessions s ON s.id = t.session_id
         JOIN users u ON u.id = s.user_id
@@ -22,7 +22,8 @@ internal static class RefreshSnapshotQuery
         reader.GetInt64(3), SqlValues.NullableTime(reader, 4), SqlValues.Time(reader.GetInt64(5)),
         reader.GetInt64(6), SqlValues.NullableTime(reader, 7), SqlValues.Time(reader.GetInt64(8)), reader.GetBoolean(9), reader.GetString(10),
         SqlValues.NullableText(reader, 11), reader.GetBoolean(12),
-        reader.GetInt64(13), (Gatehouse.Core.Accounts.UserStatus)reader.GetInt32(14), reader.GetString(15));
+        reader.GetInt64(13), (Gatehouse.Core.Accounts.UserStatus)reader.GetInt32(14), reader.GetString(15),
+        (Gatehouse.Core.Sessions.RefreshRules)reader.GetInt32(16));
 
     /// <summary>The snapshot of a refresh token by its hash (on SQLite, a prepared statement on a kept-open reader).</summary>
     public static Task<RefreshSnapshot?> FindAsync(DetachedReads reads, string hash, CancellationToken cancellationToken) =>

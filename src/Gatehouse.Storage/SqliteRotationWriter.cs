@@ -278,7 +278,7 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             _release = Command("RELEASE rotation");
             _rollback = Command("ROLLBACK TO rotation");
             _moveSession = Command("UPDATE sessions SET generation = $next, last_seen_at = $now WHERE id = $session AND generation = $expected AND ended_at IS NULL", "$next", "$now", "$session", "$expected");
-            _consumeToken = Command("UPDATE refresh_tokens SET consumed_at = $now WHERE hash = $hash AND consumed_at IS NULL", "$now", "$hash");
+            _consumeToken = Command("UPDATE refresh_tokens SET consumed_at = $now, sealed_successor = $successor WHERE hash = $hash AND consumed_at IS NULL", "$now", "$successor", "$hash");
             _insertToken = Command("INSERT INTO refresh_tokens (hash, session_id, generation, created_at, expires_at) VALUES ($hash, $session, $generation, $created, $expires)", "$hash", "$session", "$generation", "$created", "$expires");
             _find = Command(RefreshSnapshotQuery.Sql, SqlCommands.ParameterName(0));
             _all = [_savepoint, _release, _rollback, _moveSession, _consumeToken, _insertToken, _find];
@@ -309,7 +309,7 @@ internal sealed class SqliteRotationWriter : IAsyncDisposable
             try
             {
                 return Execute(_moveSession, rotation.ExpectedGeneration + 1, now, rotation.SessionId, rotation.ExpectedGeneration) == 1
-                    && Execute(_consumeToken, now, rotation.ConsumedHash) == 1
+                    && Execute(_consumeToken, now, (object?)rotation.SealedSuccessor ?? DBNull.Value, rotation.ConsumedHash) == 1
                     && Execute(_insertToken, successor.Hash, successor.SessionId, successor.Generation, successor.CreatedAt.ToUnixTimeMilliseconds(), successor.ExpiresAt.ToUnixTimeMilliseconds()) == 1;
             }
             catch (SqliteException)

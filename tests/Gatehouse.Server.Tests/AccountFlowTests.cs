@@ -63,8 +63,10 @@ public sealed class AccountFlowTests(GatehouseFactory factory) : IClassFixture<G
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.RefreshAsync(second.RefreshToken)).StatusCode);
     }
 
+    // Issue 19 finding 3 changed this on purpose: the two used to get two different refresh
+    // tokens (two chains); both now get the one successor, so the session cannot fork.
     [Fact]
-    public async Task Two_concurrent_refreshes_with_one_token_inside_the_grace_both_keep_working()
+    public async Task Two_concurrent_refreshes_with_one_token_inside_the_grace_both_keep_working_on_one_successor()
     {
         var email = Emails.New();
         await _api.RegisterAsync(email);
@@ -73,12 +75,36 @@ public sealed class AccountFlowTests(GatehouseFactory factory) : IClassFixture<G
         var responses = await Task.WhenAll(_api.RefreshAsync(first.RefreshToken), _api.RefreshAsync(first.RefreshToken));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var pairs = await Task.WhenAll(responses.Select(NativeClient.ReadTokensAsync));
-        Assert.NotEqual(pairs[0].RefreshToken, pairs[1].RefreshToken);
+        Assert.Equal(pairs[0].RefreshToken, pairs[1].RefreshToken);
         foreach (var pair in pairs)
         {
             Assert.Equal(HttpStatusCode.OK, (await _api.MeAsync(pair.AccessToken)).StatusCode);
         }
         Assert.Equal(HttpStatusCode.OK, (await _api.RefreshAsync(pairs[1].RefreshToken)).StatusCode);
+        // The successor was used: the old token, even within the grace, is now two behind.
+        Assert.Equal("session_ended", await NativeClient.ProblemCodeAsync(await _api.RefreshAsync(first.RefreshToken)));
+    }
+
+    [Fact]
+    public async Task A_replay_within_the_grace_gets_the_same_successor_and_after_the_grace_ends_the_session()
+    {
+        var email = Emails.New();
+        await _api.RegisterAsync(email);
+        var first = await _api.SignInAsync(email);
+        var second = await NativeClient.ReadTokensAsync(await _api.RefreshAsync(first.RefreshToken));
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(5));
+        var replayed = await NativeClient.ReadTokensAsync(await _api.RefreshAsync(first.RefreshToken));
+        var again = await NativeClient.ReadTokensAsync(await _api.RefreshAsync(first.RefreshToken));
+
+        Assert.Equal(second.RefreshToken, replayed.RefreshToken);
+        Assert.Equal(second.RefreshToken, again.RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, (await _api.MeAsync(second.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.MeAsync(replayed.AccessToken)).StatusCode);
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal("session_ended", await NativeClient.ProblemCodeAsync(await _api.RefreshAsync(first.RefreshToken)));
+        Assert.Equal("token_revoked", await NativeClient.ProblemCodeAsync(await _api.MeAsync(replayed.AccessToken)));
     }
 
     [Fact]

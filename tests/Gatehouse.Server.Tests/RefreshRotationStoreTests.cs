@@ -32,6 +32,32 @@ public sealed class RefreshRotationStoreTests(GatehouseFactory factory) : IClass
     }
 
     [Fact]
+    public async Task A_rotation_keeps_the_sealed_successor_on_the_consumed_token_only()
+    {
+        var hash = await NewRefreshTokenHashAsync();
+
+        var attempt = await Store.RotateAsync(hash, AlwaysRotate(hash));
+
+        using var scope = factory.Services.CreateScope();
+        var tokens = scope.ServiceProvider.GetRequiredService<ISessionRepository>();
+        Assert.Equal("sealed:" + hash, (await tokens.FindRefreshTokenAsync(hash))!.SealedSuccessor);
+        Assert.Null((await tokens.FindRefreshTokenAsync(attempt.Rotation!.Successor.Hash))!.SealedSuccessor);
+    }
+
+    [Fact]
+    public async Task The_snapshot_carries_the_refresh_rules_the_session_started_with()
+    {
+        var native = await Store.FindAsync(await NewRefreshTokenHashAsync());
+        var keymetrics = await new Dialects.Keymetrics.KeymetricsClient(factory.CreateClient()).RegisterAsync();
+
+        var registered = await Store.FindAsync(SecureTokens.Hash(keymetrics.RefreshToken));
+
+        Assert.Equal(RefreshRules.TokenAlone, native!.RefreshRules);
+        Assert.Equal(RefreshRules.AnyClientId, registered!.RefreshRules);
+        Assert.False(registered.RotateRefreshTokens);
+    }
+
+    [Fact]
     public async Task A_plan_that_declines_leaves_the_token_and_its_session_as_they_were()
     {
         var hash = await NewRefreshTokenHashAsync();
@@ -126,6 +152,6 @@ public sealed class RefreshRotationStoreTests(GatehouseFactory factory) : IClass
             Generation = found.SessionGeneration + 1,
             CreatedAt = now,
             ExpiresAt = found.SessionExpiresAt,
-        });
+        }, SealedSuccessor: "sealed:" + hash);
     };
 }

@@ -51,6 +51,9 @@ public sealed record RegistrationMode
     /// </summary>
     public Clients.Client? SessionClient { get; init; }
 
+    /// <summary>What every refresh of that session must present besides the refresh token.</summary>
+    public Sessions.RefreshRules SessionRefreshRules { get; init; }
+
     /// <summary>Extra limits of the API the registration came through.</summary>
     public RegistrationRules Rules { get; init; } = RegistrationRules.None;
 }

@@ -82,7 +82,7 @@ public sealed class AccountService(
         if (mode.StartSession)
         {
             user.LastSignInAt = now;
-            tokens = await sessions.StartAsync(user, mode.SessionClient, context, cancellationToken: cancellationToken);
+            tokens = await sessions.StartAsync(user, mode.SessionClient, context, refreshRules: mode.SessionRefreshRules, cancellationToken: cancellationToken);
         }
 
         var saved = await unitOfWork.SaveChangesAsync(cancellationToken);

@@ -149,15 +149,16 @@ public sealed class SignInService(
             return verified.Error!;
         }
         var user = verified.Value;
-        var tokens = await StartSessionAsync(user, client, context, cancellationToken);
+        var tokens = await StartSessionAsync(user, client, context, cancellationToken: cancellationToken);
         return new SignInResult(user, tokens);
     }
 
     /// <summary>Starts a session for a user whose identity is already proven; saves.</summary>
-    public async Task<TokenPair> StartSessionAsync(User user, Client? client, RequestContext context, CancellationToken cancellationToken = default)
+    /// <param name="refreshRules">What every refresh of the session must present besides the refresh token.</param>
+    public async Task<TokenPair> StartSessionAsync(User user, Client? client, RequestContext context, RefreshRules refreshRules = RefreshRules.TokenAlone, CancellationToken cancellationToken = default)
     {
         user.LastSignInAt = time.GetUtcNow();
-        var tokens = await sessions.StartAsync(user, client, context, cancellationToken: cancellationToken);
+        var tokens = await sessions.StartAsync(user, client, context, refreshRules: refreshRules, cancellationToken: cancellationToken);
         audit.Record(time, AuditTypes.SignInSucceeded, context, user.Id, clientId: client?.ClientId);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         return tokens;

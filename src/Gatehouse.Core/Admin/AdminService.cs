@@ -20,6 +20,9 @@ public sealed record ClientChange
     public long? RefreshTokenLifetimeSeconds { get; init; }
     public long? AuthorizationCodeLifetimeSeconds { get; init; }
     public bool? RotateRefreshTokens { get; init; }
+
+    /// <summary>On creation only: a public client, which gets no secret (see <see cref="Client.IsPublic"/>).</summary>
+    public bool Public { get; init; }
 }
 
 /// <summary>Administration of users and clients. Every change is audited with the acting admin.</summary>
@@ -183,7 +186,7 @@ public sealed class AdminService(
     public async Task<Result<Client>> GetClientAsync(string clientId, CancellationToken cancellationToken = default) =>
         await clients.FindAsync(clientId, cancellationToken) is { IsDeleted: false } client ? client : CoreErrors.NotFound;
 
-    /// <summary>Creates a client; a secret is generated when none is given.</summary>
+    /// <summary>Creates a client; a confidential client gets a generated secret when none is given.</summary>
     public async Task<Result<Client>> CreateClientAsync(ClientChange change, string actorId, RequestContext context, CancellationToken cancellationToken = default)
     {
         var clientId = string.IsNullOrWhiteSpace(change.ClientId) ? SecureTokens.NewId("cli") : change.ClientId.Trim();
@@ -200,7 +203,7 @@ public sealed class AdminService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        Apply(client, change with { Secret = change.Secret ?? SecureTokens.New() });
+        Apply(client, change.Public ? change with { Secret = null } : change with { Secret = change.Secret ?? SecureTokens.New() });
         clients.Add(client);
         audit.Record(time, AuditTypes.AdminClientCreated, context, null, actorId, clientId);
         var saved = await unitOfWork.SaveChangesAsync(cancellationToken);
@@ -261,11 +264,12 @@ public sealed class AdminService(
         secret is not null && RevealSecret(client) is { } actual && SecureTokens.FixedTimeEquals(actual, secret);
 
     /// <summary>
-    /// Makes sure a client a surface depends on exists with the refresh rotation it needs;
-    /// idempotent, and safe when two instances run it at once. A client an administrator
-    /// deleted stays deleted (the surface then reports it), so deleting it is a way to stop it.
+    /// Makes sure a client a surface depends on exists with the refresh rotation it needs, and
+    /// public when the surface's clients are (they cannot keep a secret); idempotent, and safe
+    /// when two instances run it at once. A client an administrator deleted stays deleted (the
+    /// surface then reports it), so deleting it is a way to stop it.
     /// </summary>
-    public async Task<Result<Client>> EnsureClientAsync(string clientId, string name, bool rotateRefreshTokens, RequestContext context, CancellationToken cancellationToken = default)
+    public async Task<Result<Client>> EnsureClientAsync(string clientId, string name, bool rotateRefreshTokens, bool isPublic, RequestContext context, CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; attempt < 2; attempt++)
         {
@@ -285,9 +289,18 @@ public sealed class AdminService(
                     audit.Record(time, AuditTypes.AdminClientUpdated, context, null, null, clientId, "rotation restored");
                     await unitOfWork.SaveChangesAsync(cancellationToken);
                 }
+                if (isPublic && !client.IsPublic)
+                {
+                    // The surface's clients send an id they cannot keep secret (keymetrics' PM2.io
+                    // library has its own), so a secret here would only mislead.
+                    client.ProtectedSecret = null;
+                    client.UpdatedAt = time.GetUtcNow();
+                    audit.Record(time, AuditTypes.AdminClientUpdated, context, null, null, clientId, "made public");
+                    await unitOfWork.SaveChangesAsync(cancellationToken);
+                }
                 return client;
             }
-            var created = await CreateClientAsync(new ClientChange { ClientId = clientId, Name = name, RotateRefreshTokens = rotateRefreshTokens }, "system", context, cancellationToken);
+            var created = await CreateClientAsync(new ClientChange { ClientId = clientId, Name = name, RotateRefreshTokens = rotateRefreshTokens, Public = isPublic }, "system", context, cancellationToken);
             if (created.Succeeded || created.Error!.Code != CoreErrors.ConflictCode)
             {
                 return created;

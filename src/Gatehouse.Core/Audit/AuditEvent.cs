@@ -24,6 +24,9 @@ public static class AuditTypes
     public const string ProfileUpdated = "account.profile_updated";
     public const string SessionEnded = "session.ended";
     public const string RefreshTokenReused = "session.refresh_token_reused";
+
+    /// <summary>A public client's session refreshed with another client id than its own (the detail holds the id presented).</summary>
+    public const string PublicClientIdPresented = "session.public_client_id_presented";
     public const string AdminUserCreated = "admin.user_created";
     public const string AdminUserUpdated = "admin.user_updated";
     public const string AdminUserDisabled = "admin.user_disabled";

@@ -7,8 +7,14 @@ public sealed class Client
     public string ClientId { get; set; } = "";
     public string Name { get; set; } = "";
 
-    /// <summary>The client secret, encrypted with the secret protector.</summary>
+    /// <summary>The client secret, encrypted with the secret protector; null for a public client.</summary>
     public string? ProtectedSecret { get; set; }
+
+    /// <summary>
+    /// A public client (RFC 6749 section 2.1) has no secret: it cannot keep one, so its id
+    /// authenticates nothing. A confidential client has a secret.
+    /// </summary>
+    public bool IsPublic => ProtectedSecret is null;
 
     /// <summary>A second secret some dialects use to sign authorization codes, encrypted.</summary>
     public string? ProtectedCodeSecret { get; set; }

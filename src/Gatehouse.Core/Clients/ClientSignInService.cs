@@ -17,9 +17,12 @@ public static class ClientTokenPurposes
 
 /// <summary>
 /// A client a surface depends on: created on its first use and kept with the refresh rotation
-/// the surface's wire contract needs (keymetrics' /token hands back the refresh token it got).
+/// the surface's wire contract needs (keymetrics' /token hands back the refresh token it got)
+/// and as a public or a confidential client (RFC 6749 section 2.1; a public one has no secret).
+/// Sessions started on it must present a client id at every refresh: any for a public client,
+/// this one for a confidential client.
 /// </summary>
-public sealed record SurfaceClient(string ClientId, string Name, bool RotateRefreshTokens);
+public sealed record SurfaceClient(string ClientId, string Name, bool RotateRefreshTokens, bool Public);
 
 /// <summary>A client id and secret as a service presents them (HTTP Basic, RFC 6749 section 2.3.1).</summary>
 public sealed record ClientCredentials(string ClientId, string? Secret);
@@ -51,6 +54,12 @@ public sealed class ClientSignInService(
     TimeProvider time,
     IOptions<TokenOptions> tokenOptions)
 {
+    /// <summary>
+    /// The sessions started here are refreshed with the access token issued with the refresh
+    /// token (<see cref="RefreshBoundAsync"/>), on every surface the refresh token is presented to.
+    /// </summary>
+    private const RefreshRules BoundRefresh = RefreshRules.BoundAccessToken;
+
     /// <summary>How long a cached OTP is accepted (CONTRACTS.md 001: once, within 15 minutes).</summary>
     public static readonly TimeSpan OtpLifetime = TimeSpan.FromMinutes(15);
 
@@ -84,12 +93,13 @@ public sealed class ClientSignInService(
     /// </summary>
     public async Task<Result<RegistrationResult>> RegisterOnSurfaceClientAsync(SurfaceClient surfaceClient, RegistrationRequest request, RegistrationMode mode, RequestContext context, CancellationToken cancellationToken = default)
     {
-        var client = await admin.EnsureClientAsync(surfaceClient.ClientId, surfaceClient.Name, surfaceClient.RotateRefreshTokens, context, cancellationToken);
+        var client = await admin.EnsureClientAsync(surfaceClient.ClientId, surfaceClient.Name, surfaceClient.RotateRefreshTokens, surfaceClient.Public, context, cancellationToken);
         if (!client.Succeeded)
         {
             return CoreErrors.InvalidClient;
         }
-        return await accounts.RegisterAsync(request, mode with { StartSession = true, SessionClient = client.Value }, context, cancellationToken);
+        var rules = client.Value.IsPublic ? RefreshRules.AnyClientId : RefreshRules.ClientId;
+        return await accounts.RegisterAsync(request, mode with { StartSession = true, SessionClient = client.Value, SessionRefreshRules = rules }, context, cancellationToken);
     }
 
     /// <summary>Lets a user sign in through a client (idempotent).</summary>
@@ -156,9 +166,9 @@ public sealed class ClientSignInService(
         return user;
     }
 
-    /// <summary>Starts a session for a verified user on a client; saves.</summary>
+    /// <summary>Starts a session for a verified user on a client; saves. Its refreshes need the access token issued with the refresh token.</summary>
     public Task<TokenPair> StartSessionAsync(User user, Client client, RequestContext context, CancellationToken cancellationToken = default) =>
-        signIn.StartSessionAsync(user, client, context, cancellationToken);
+        signIn.StartSessionAsync(user, client, context, BoundRefresh, cancellationToken);
 
     /// <summary>
     /// Issues an authorization code for a verified user on a client. Only its hash is stored;
@@ -212,7 +222,7 @@ public sealed class ClientSignInService(
         {
             return CoreErrors.InvalidClient;
         }
-        return await signIn.StartSessionAsync(user, client, context, cancellationToken);
+        return await signIn.StartSessionAsync(user, client, context, BoundRefresh, cancellationToken);
     }
 
     /// <summary>

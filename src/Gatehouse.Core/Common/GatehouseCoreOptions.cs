@@ -19,8 +19,9 @@ public sealed class TokenOptions
 
     /// <summary>
     /// RFC 9700 section 4.14.2: a reused refresh token revokes the session, except the
-    /// immediately previous token within this grace, so two concurrent refreshes from one app
-    /// do not log the user out.
+    /// immediately previous token within this grace, which gets back the successor already
+    /// issued, so two concurrent refreshes from one app (or a retry after a lost answer) neither
+    /// log the user out nor fork the session.
     /// </summary>
     public TimeSpan RefreshReuseGrace { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -123,15 +123,17 @@ public sealed record RefreshSnapshot(
     bool SecondFactorPending,
     long UserNumber,
     UserStatus UserStatus,
-    string Roles);
+    string Roles,
+    RefreshRules RefreshRules);
 
 /// <summary>
 /// One refresh-token rotation, all or nothing: the session moves from
 /// <paramref name="ExpectedGeneration"/> to the next one (only while it has not ended), the
-/// presented token is consumed (only if nothing consumed it meanwhile) and its successor is
-/// added. In that order, the order in which the locked path takes its locks.
+/// presented token is consumed (only if nothing consumed it meanwhile) and keeps
+/// <paramref name="SealedSuccessor"/>, and its successor is added. In that order, the order in
+/// which the locked path takes its locks.
 /// </summary>
-public sealed record RefreshRotation(string ConsumedHash, string SessionId, long ExpectedGeneration, DateTimeOffset Now, RefreshToken Successor);
+public sealed record RefreshRotation(string ConsumedHash, string SessionId, long ExpectedGeneration, DateTimeOffset Now, RefreshToken Successor, string? SealedSuccessor);
 
 /// <summary>
 /// The refresh hot path. Stores may batch rotations of concurrent requests into one commit

@@ -2,8 +2,10 @@ namespace Gatehouse.Core.Sessions;
 
 /// <summary>
 /// One signed-in device. Access and refresh tokens belong to a session; ending it makes every
-/// token of it useless. <see cref="Generation"/> moves on at every refresh so that the previous
-/// access token stops working too.
+/// token of it useless. <see cref="Generation"/> moves on at every rotation of the refresh token
+/// so that the previous access token stops working too; a session whose refresh token does not
+/// rotate keeps its generation, so every access token of it lives until it expires or the
+/// session ends.
 /// </summary>
 public sealed class Session
 {
@@ -24,6 +26,13 @@ public sealed class Session
 
     /// <summary>Whether refresh tokens are rotated on use (a per-client setting copied at sign-in).</summary>
     public bool RotateRefreshTokens { get; set; } = true;
+
+    /// <summary>
+    /// What a refresh must present besides the refresh token, fixed when the session starts, so
+    /// that the token is redeemable only under the rules of the surface that issued it, wherever
+    /// it is presented.
+    /// </summary>
+    public RefreshRules RefreshRules { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
@@ -54,6 +63,34 @@ public sealed class RefreshToken
 
     /// <summary>When it was exchanged for a successor; null while it is the live token.</summary>
     public DateTimeOffset? ConsumedAt { get; set; }
+
+    /// <summary>
+    /// The successor it was exchanged for, sealed by <see cref="SuccessorVault"/> (readable for
+    /// the reuse grace only), so that a replay within the grace gets that same successor back.
+    /// </summary>
+    public string? SealedSuccessor { get; set; }
+}
+
+/// <summary>
+/// What a refresh of a session must present besides the refresh token (<see cref="Session.RefreshRules"/>).
+/// </summary>
+[Flags]
+public enum RefreshRules
+{
+    /// <summary>The refresh token alone (native sessions).</summary>
+    TokenAlone = 0,
+
+    /// <summary>The access token issued with the refresh token (it may have expired).</summary>
+    BoundAccessToken = 1,
+
+    /// <summary>The id of the session's client, which is confidential.</summary>
+    ClientId = 2,
+
+    /// <summary>
+    /// A client id, any: the session's client is public, and RFC 6749 section 2.1 says a public
+    /// client's id authenticates nothing. The id presented is recorded.
+    /// </summary>
+    AnyClientId = 4,
 }
 
 /// <summary>Why a session ended (stored, shown in audit events).</summary>

@@ -31,6 +31,7 @@ public sealed class SessionService(
     IUnitOfWork unitOfWork,
     IAccessTokenService accessTokens,
     SessionStateCache stateCache,
+    SuccessorVault successors,
     IAuditLog audit,
     TimeProvider time,
     IOptions<TokenOptions> options)
@@ -41,7 +42,8 @@ public sealed class SessionService(
     /// Adds a new session and its first refresh token to the unit of work (the caller saves) and
     /// returns its tokens.
     /// </summary>
-    public async Task<TokenPair> StartAsync(User user, Client? client, RequestContext context, bool secondFactorPending = false, CancellationToken cancellationToken = default)
+    /// <param name="refreshRules">What every refresh of the session must present besides the refresh token, wherever it is presented.</param>
+    public async Task<TokenPair> StartAsync(User user, Client? client, RequestContext context, bool secondFactorPending = false, RefreshRules refreshRules = RefreshRules.TokenAlone, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var session = new Session
@@ -55,6 +57,7 @@ public sealed class SessionService(
             IpAddress = context.IpAddress,
             SecondFactorPending = secondFactorPending,
             RotateRefreshTokens = client?.RotateRefreshTokens ?? true,
+            RefreshRules = refreshRules,
             CreatedAt = now,
             LastSeenAt = now,
             ExpiresAt = now + RefreshLifetime(client),
@@ -68,9 +71,12 @@ public sealed class SessionService(
     /// <summary>
     /// Exchanges a refresh token for a new pair. RFC 9700 section 4.14.2: the token is rotated,
     /// and presenting an already-rotated token ends the whole session, except the immediately
-    /// previous token within <see cref="TokenOptions.RefreshReuseGrace"/>.
+    /// previous token within <see cref="TokenOptions.RefreshReuseGrace"/>, which gets back the
+    /// successor already issued (never a second one). What comes with the token must satisfy the
+    /// session's <see cref="Session.RefreshRules"/>, whichever surface it is presented to.
     /// </summary>
     /// <param name="boundTo">When given, the access token that must have been issued with this refresh token.</param>
+    /// <param name="clientId">The client id presented with the token, if the surface takes one.</param>
     public async Task<Result<TokenPair>> RefreshAsync(string? rawRefreshToken, RequestContext context, AccessTokenClaims? boundTo = null, string? clientId = null, CancellationToken cancellationToken = default)
     {
         if (!IsPlausibleRefreshToken(rawRefreshToken))
@@ -105,27 +111,30 @@ public sealed class SessionService(
         // at a time, so the time inside it is the throughput limit.
         await accessTokens.PrepareAsync(cancellationToken);
         var now = time.GetUtcNow();
-        // The successor's random value is drawn here; the plan below only fills in its row.
-        var raw = SecureTokens.New();
-        var successorHash = SecureTokens.Hash(raw);
-        bool OtherClients(RefreshSnapshot found) => clientId is not null && !string.Equals(clientId, found.ClientId, StringComparison.Ordinal);
+        // The successor's random value is drawn here, and sealed for the consumed token's row (a
+        // replay within the grace gets this same value back); the plan below only fills in rows.
+        var successor = new Successor(SecureTokens.New(), hash, successors);
 
         // The common case, a live token of a live session: the store reads the token and, when
         // this plan allows it, rotates it in the same step, with no locks held while deciding.
         // Anything else (a reused or raced token, an ended or expired session, a disabled
-        // account, a non-rotating client, another client's token), or losing a race in the
-        // write, takes the locked path below, which decides every case.
+        // account, a non-rotating session, what came with the token not matching the session's
+        // rules), or losing a race in the write, takes the locked path below, which decides
+        // every case.
         var attempt = await rotations.RotateAsync(hash, found =>
-            found.TokenConsumedAt is null && found.SessionEndedAt is null && found.RotateRefreshTokens
+            found.TokenConsumedAt is null && found.TokenGeneration == found.SessionGeneration
+            && found.SessionEndedAt is null && found.RotateRefreshTokens
             && found.SessionExpiresAt > now && found.TokenExpiresAt > now
             && found.UserStatus is not (UserStatus.Disabled or UserStatus.Deleted)
-            && !OtherClients(found)
-            && (boundTo is null || (boundTo.SessionId == found.SessionId && boundTo.Generation == found.TokenGeneration))
+            && Admits(found.RefreshRules, found.ClientId, found.SessionId, found.TokenGeneration, clientId, boundTo)
+            && !RecordsClientId(found.RefreshRules, found.ClientId, clientId)
                 ? new RefreshRotation(hash, found.SessionId, found.SessionGeneration, now,
-                    RefreshTokenRow(successorHash, found.SessionId, found.SessionGeneration + 1, found.SessionExpiresAt, now))
+                    RefreshTokenRow(successor.Hash, found.SessionId, found.SessionGeneration + 1, found.SessionExpiresAt, now), successor.Sealed)
                 : null, cancellationToken);
         var snapshot = attempt.Snapshot;
-        if (snapshot is null || OtherClients(snapshot))
+        // A token presented without what its session requires is refused as it is, and stays usable.
+        if (snapshot is null || !Admits(snapshot.RefreshRules, snapshot.ClientId, snapshot.SessionId,
+                snapshot.RotateRefreshTokens ? snapshot.TokenGeneration : snapshot.SessionGeneration, clientId, boundTo))
         {
             return CoreErrors.InvalidToken;
         }
@@ -137,12 +146,12 @@ public sealed class SessionService(
                 snapshot.UserId, snapshot.UserNumber, snapshot.SessionId, rotation.Successor.Generation,
                 AccessTokenAudiences.For(snapshot.ClientId, snapshot.Surface), snapshot.Surface, User.ParseRoles(snapshot.Roles),
                 snapshot.TeamId, snapshot.SecondFactorPending, now, now + AccessLifetime(client)), cancellationToken);
-            return new TokenPair(issued.Token, issued.ExpiresAt, raw, rotation.Successor.ExpiresAt, snapshot.SessionId);
+            return new TokenPair(issued.Token, issued.ExpiresAt, successor.Raw, rotation.Successor.ExpiresAt, snapshot.SessionId);
         }
-        return await RefreshLockedAsync(rawRefreshToken, hash, snapshot, client, context, boundTo, cancellationToken);
+        return await RefreshLockedAsync(rawRefreshToken, hash, successor, snapshot, client, context, boundTo, clientId, cancellationToken);
     }
 
-    private async Task<Result<TokenPair>> RefreshLockedAsync(string rawRefreshToken, string hash, RefreshSnapshot found, Client? client, RequestContext context, AccessTokenClaims? boundTo, CancellationToken cancellationToken)
+    private async Task<Result<TokenPair>> RefreshLockedAsync(string rawRefreshToken, string hash, Successor successor, RefreshSnapshot found, Client? client, RequestContext context, AccessTokenClaims? boundTo, string? clientId, CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(found.UserId, cancellationToken);
         await using var transaction = await unitOfWork.BeginTransactionAsync(cancellationToken);
@@ -151,11 +160,8 @@ public sealed class SessionService(
         var session = await sessions.FindForUpdateAsync(found.SessionId, cancellationToken);
         var token = await sessions.FindRefreshTokenAsync(hash, cancellationToken);
         var now = time.GetUtcNow();
-        if (session is null || token is null)
-        {
-            return CoreErrors.InvalidToken;
-        }
-        if (boundTo is not null && (boundTo.SessionId != session.Id || boundTo.Generation != token.Generation))
+        if (session is null || token is null
+            || !Admits(session.RefreshRules, session.ClientId, session.Id, session.RotateRefreshTokens ? token.Generation : session.Generation, clientId, boundTo))
         {
             return CoreErrors.InvalidToken;
         }
@@ -177,27 +183,41 @@ public sealed class SessionService(
         }
 
         string refresh;
+        var write = true;
         if (!session.RotateRefreshTokens)
         {
-            // A client that asked for non-rotating refresh keeps its token; the absolute
-            // lifetime still applies. Earlier access tokens are superseded.
-            session.Generation++;
+            // A client that asked for non-rotating refresh keeps its token; the absolute lifetime
+            // still applies. The generation stays: every access token of the session lives until
+            // it expires or the session ends (several clients may share one refresh token).
             refresh = rawRefreshToken;
         }
-        else if (token.ConsumedAt is null)
+        else if (token.ConsumedAt is null && token.Generation == session.Generation)
         {
             token.ConsumedAt = now;
+            // Sealed again as of now: the grace counts from this consumption, and the seal must last as long.
+            token.SealedSuccessor = successors.Seal(successor.Raw, hash);
             session.Generation++;
-            refresh = NewRefreshToken(session, now);
+            sessions.AddRefreshToken(RefreshTokenRow(successor.Hash, session.Id, session.Generation, session.ExpiresAt, now));
+            refresh = successor.Raw;
         }
-        else if (token.Generation == session.Generation - 1 && now - token.ConsumedAt.Value <= Options.RefreshReuseGrace)
+        else if (token.ConsumedAt is { } consumedAt && token.Generation == session.Generation - 1 && now - consumedAt <= Options.RefreshReuseGrace)
         {
-            // Two refreshes raced with the same token: give the loser a sibling of the current
-            // generation, so both copies of the app keep working.
-            refresh = NewRefreshToken(session, now);
+            // RFC 9700 section 4.14: the immediately previous token within the grace (two copies
+            // of an app raced, or the answer to the first refresh was lost) gets the successor
+            // already issued, which is still the live token, never a second chain. Sealed by
+            // another instance or before a restart, it cannot be opened: refused, and the
+            // session stays as it is.
+            if (token.SealedSuccessor is null || successors.Open(token.SealedSuccessor, hash) is not { } issued)
+            {
+                return CoreErrors.InvalidToken;
+            }
+            refresh = issued;
+            write = false;
         }
         else
         {
+            // Reuse: an older token, a replay after the grace, or a token left unconsumed behind
+            // the session's generation (a second chain; none is issued any more).
             End(session, SessionEndReasons.RefreshTokenReuse, now);
             audit.Record(time, AuditTypes.RefreshTokenReused, context, session.UserId, clientId: session.ClientId, detail: session.Id);
             await unitOfWork.SaveChangesAsync(cancellationToken);
@@ -206,13 +226,58 @@ public sealed class SessionService(
             return CoreErrors.SessionEnded;
         }
 
-        session.LastSeenAt = now;
-        await unitOfWork.SaveChangesAsync(cancellationToken);
+        if (RecordsClientId(session.RefreshRules, session.ClientId, clientId))
+        {
+            // A public client's id proves nothing, but the id presented is worth keeping.
+            audit.Record(time, AuditTypes.PublicClientIdPresented, context, session.UserId, clientId: session.ClientId, detail: Truncate(clientId, 200));
+            write = true;
+        }
+        if (write)
+        {
+            session.LastSeenAt = now;
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         stateCache.Invalidate(session.Id);
         // Signed after the commit, outside the writer's turn: the generation is settled.
         var access = await IssueAccessTokenAsync(user, session, client, now, cancellationToken);
         return new TokenPair(access.Token, access.ExpiresAt, refresh, token.ExpiresAt, session.Id);
+    }
+
+    /// <summary>
+    /// Whether what came with a refresh token satisfies its session's rules: the client id the
+    /// session requires (its own, or any for a public client; a client id presented where none
+    /// is required must still be the session's), and the access token issued with the refresh
+    /// token when the session requires one (one presented anyway must match too).
+    /// </summary>
+    private static bool Admits(RefreshRules rules, string? sessionClientId, string sessionId, long boundGeneration, string? clientId, AccessTokenClaims? boundTo)
+    {
+        if ((rules & RefreshRules.AnyClientId) != 0)
+        {
+            if (string.IsNullOrEmpty(clientId))
+            {
+                return false;
+            }
+        }
+        else if (((rules & RefreshRules.ClientId) != 0 || clientId is not null) && !string.Equals(clientId, sessionClientId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        return boundTo is null
+            ? (rules & RefreshRules.BoundAccessToken) == 0
+            : boundTo.SessionId == sessionId && boundTo.Generation == boundGeneration;
+    }
+
+    /// <summary>Whether a refresh presents a public client's session with an id other than its client's, which the locked path records.</summary>
+    private static bool RecordsClientId(RefreshRules rules, string? sessionClientId, string? clientId) =>
+        (rules & RefreshRules.AnyClientId) != 0 && !string.Equals(clientId, sessionClientId, StringComparison.Ordinal);
+
+    /// <summary>The successor a refresh would issue: its raw value, its hash and its value sealed for the presented token's row.</summary>
+    private readonly struct Successor(string raw, string consumedHash, SuccessorVault vault)
+    {
+        public string Raw { get; } = raw;
+        public string Hash { get; } = SecureTokens.Hash(raw);
+        public string Sealed { get; } = vault.Seal(raw, consumedHash);
     }
 
     /// <summary>Ends one session (sign-out, or the user or an admin ending it).</summary>

@@ -101,6 +101,7 @@ internal static class GatehouseServices
         services.AddSingleton<IUserChangeListener>(sp => sp.GetRequiredService<UserReadCache>());
         services.AddSingleton<BearerAuthenticator>();
         services.AddSingleton<Core.Clients.SignInOtpHasher>();
+        services.AddSingleton<SuccessorVault>();
         services.AddScoped<SessionService>();
         services.AddScoped<SignInService>();
         services.AddScoped<AccountService>();

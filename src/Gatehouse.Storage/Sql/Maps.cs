@@ -88,6 +88,7 @@ internal static class Maps
         Col.Bool<Session>("second_factor_pending", s => s.SecondFactorPending, (s, v) => s.SecondFactorPending = v),
         Col.NullableText<Session>("team_id", s => s.TeamId, (s, v) => s.TeamId = v),
         Col.Bool<Session>("rotate_refresh_tokens", s => s.RotateRefreshTokens, (s, v) => s.RotateRefreshTokens = v),
+        Col.Int32<Session>("refresh_rules", s => (int)s.RefreshRules, (s, v) => s.RefreshRules = (RefreshRules)v),
         Col.Time<Session>("created_at", s => s.CreatedAt, (s, v) => s.CreatedAt = v),
         Col.Time<Session>("last_seen_at", s => s.LastSeenAt, (s, v) => s.LastSeenAt = v),
         Col.Time<Session>("expires_at", s => s.ExpiresAt, (s, v) => s.ExpiresAt = v),
@@ -104,6 +105,7 @@ internal static class Maps
         Col.Time<RefreshToken>("created_at", t => t.CreatedAt, (t, v) => t.CreatedAt = v),
         Col.Time<RefreshToken>("expires_at", t => t.ExpiresAt, (t, v) => t.ExpiresAt = v),
         Col.NullableTime<RefreshToken>("consumed_at", t => t.ConsumedAt, (t, v) => t.ConsumedAt = v),
+        Col.NullableText<RefreshToken>("sealed_successor", t => t.SealedSuccessor, (t, v) => t.SealedSuccessor = v),
     ], key: ["hash"]);
 
     public static EntityMap<TeamMember> TeamMembers { get; } = new("team_members", 5, () => new TeamMember(),

@@ -202,10 +202,10 @@ public sealed class AdminServiceTests
     [Fact]
     public async Task Ensuring_a_client_creates_it_once_and_restores_the_rotation_its_surface_needs()
     {
-        var created = await _h.Admin.EnsureClientAsync("surface", "Surface", rotateRefreshTokens: false, CoreHarness.Native);
+        var created = await _h.Admin.EnsureClientAsync("surface", "Surface", rotateRefreshTokens: false, isPublic: false, CoreHarness.Native);
         await _h.Admin.UpdateClientAsync("surface", new ClientChange { RotateRefreshTokens = true }, Actor, CoreHarness.Native);
 
-        var ensured = await _h.Admin.EnsureClientAsync("surface", "Surface", rotateRefreshTokens: false, CoreHarness.Native);
+        var ensured = await _h.Admin.EnsureClientAsync("surface", "Surface", rotateRefreshTokens: false, isPublic: false, CoreHarness.Native);
 
         Assert.True(created.Succeeded);
         Assert.False(ensured.Value.RotateRefreshTokens);
@@ -214,12 +214,34 @@ public sealed class AdminServiceTests
     }
 
     [Fact]
+    public async Task A_public_surface_client_is_created_without_a_secret_and_an_added_secret_is_dropped_again()
+    {
+        var created = await _h.Admin.EnsureClientAsync("public-surface", "Surface", rotateRefreshTokens: false, isPublic: true, CoreHarness.Native);
+        Assert.True(created.Value.IsPublic);
+        Assert.Null(_h.Admin.RevealSecret(created.Value));
+        await _h.Admin.UpdateClientAsync("public-surface", new ClientChange { Secret = "a secret someone added later" }, Actor, CoreHarness.Native);
+        Assert.False((await _h.Admin.GetClientAsync("public-surface")).Value.IsPublic);
+
+        var ensured = await _h.Admin.EnsureClientAsync("public-surface", "Surface", rotateRefreshTokens: false, isPublic: true, CoreHarness.Native);
+
+        Assert.True(ensured.Value.IsPublic);
+        Assert.Null(_h.Database.Get<Client>(_h.Database.Clients, "public-surface")!.ProtectedSecret);
+        Assert.Single(_h.AuditRows(AuditTypes.AdminClientUpdated), e => e.Detail == "made public");
+    }
+
+    [Fact]
+    public async Task A_client_created_by_an_administrator_is_confidential()
+    {
+        Assert.False((await _h.CreateClientAsync("confidential")).IsPublic);
+    }
+
+    [Fact]
     public async Task A_deleted_client_stays_deleted_when_a_surface_ensures_it()
     {
-        await _h.Admin.EnsureClientAsync("surface", "Surface", rotateRefreshTokens: true, CoreHarness.Native);
+        await _h.Admin.EnsureClientAsync("surface", "Surface", rotateRefreshTokens: true, isPublic: false, CoreHarness.Native);
         await _h.Admin.DeleteClientAsync("surface", Actor, CoreHarness.Native);
 
-        Assert.Equal(CoreErrors.NotFoundCode, (await _h.Admin.EnsureClientAsync("surface", "Surface", true, CoreHarness.Native)).Error?.Code);
+        Assert.Equal(CoreErrors.NotFoundCode, (await _h.Admin.EnsureClientAsync("surface", "Surface", true, false, CoreHarness.Native)).Error?.Code);
     }
 
     [Fact]

@@ -413,6 +413,55 @@ public sealed class ClientSignInServiceTests
     }
 
     [Fact]
+    public async Task A_refresh_token_of_a_client_sign_in_is_refused_without_its_access_token_on_any_surface_and_stays_usable()
+    {
+        var (user, client) = await AllowedUserAsync();
+        var pair = await _h.ClientSignIn.StartSessionAsync(user, client, CoreHarness.Native);
+
+        // Finding 4 of issue 19: the rules follow the session, not the endpoint it reaches.
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.RefreshAsync(pair.RefreshToken)).Error?.Code);
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.Sessions.RefreshAsync(pair.RefreshToken, CoreHarness.Native, clientId: client.ClientId)).Error?.Code);
+
+        Assert.Null(_h.SessionRow(pair.SessionId)!.EndedAt);
+        Assert.Equal(0, _h.SessionRow(pair.SessionId)!.Generation);
+        Assert.True((await _h.ClientSignIn.RefreshBoundAsync(pair.RefreshToken, pair.AccessToken, CoreHarness.Native)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_confidential_surface_client_s_refresh_token_needs_that_client_s_id_wherever_it_is_presented()
+    {
+        var registered = await _h.ClientSignIn.RegisterOnSurfaceClientAsync(Surface, new RegistrationRequest { Email = Email, Password = CoreHarness.Password }, new RegistrationMode(), CoreHarness.Native);
+        var refresh = registered.Value.Tokens!.RefreshToken;
+
+        Assert.Equal(RefreshRules.ClientId, _h.SessionRow(registered.Value.Tokens.SessionId)!.RefreshRules);
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.RefreshAsync(refresh)).Error?.Code);
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.Sessions.RefreshAsync(refresh, CoreHarness.Native, clientId: "795984050")).Error?.Code);
+        Assert.True((await _h.Sessions.RefreshAsync(refresh, CoreHarness.Native, clientId: "surface-app")).Succeeded);
+    }
+
+    private static readonly SurfaceClient PublicSurface = new("public-app", "A public surface client", RotateRefreshTokens: false, Public: true);
+
+    [Fact]
+    public async Task A_public_surface_client_s_refresh_token_takes_any_client_id_and_the_id_presented_is_recorded()
+    {
+        var registered = await _h.ClientSignIn.RegisterOnSurfaceClientAsync(PublicSurface, new RegistrationRequest { Email = Email, Password = CoreHarness.Password }, new RegistrationMode(), CoreHarness.Native);
+        var tokens = registered.Value.Tokens!;
+
+        var refreshed = await _h.Sessions.RefreshAsync(tokens.RefreshToken, CoreHarness.Native, clientId: "795984050");
+
+        Assert.True(refreshed.Succeeded, refreshed.Error?.ToString());
+        Assert.True((await _h.Admin.GetClientAsync("public-app")).Value.IsPublic);
+        Assert.Equal(RefreshRules.AnyClientId, _h.SessionRow(tokens.SessionId)!.RefreshRules);
+        var recorded = Assert.Single(_h.AuditRows(AuditTypes.PublicClientIdPresented));
+        Assert.Equal(("795984050", "public-app", registered.Value.User.Id), (recorded.Detail, recorded.ClientId, recorded.UserId));
+        // Its own id is nothing to record; no id at all is no client at all.
+        Assert.True((await _h.Sessions.RefreshAsync(tokens.RefreshToken, CoreHarness.Native, clientId: "public-app")).Succeeded);
+        Assert.Single(_h.AuditRows(AuditTypes.PublicClientIdPresented));
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.RefreshAsync(tokens.RefreshToken)).Error?.Code);
+        Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.Sessions.RefreshAsync(tokens.RefreshToken, CoreHarness.Native, clientId: "")).Error?.Code);
+    }
+
+    [Fact]
     public async Task A_refresh_token_is_checked_against_its_session()
     {
         var (user, client) = await AllowedUserAsync();
@@ -422,7 +471,7 @@ public sealed class ClientSignInServiceTests
         Assert.True((await _h.ClientSignIn.CheckRefreshTokenAsync(pair.RefreshToken, pair.SessionId)).Succeeded);
         Assert.Equal(CoreErrors.InvalidTokenCode, (await _h.ClientSignIn.CheckRefreshTokenAsync(pair.RefreshToken, other.SessionId)).Error?.Code);
         Assert.Equal(CoreErrors.ExpiredTokenCode, (await _h.ClientSignIn.CheckRefreshTokenAsync("unknown", pair.SessionId)).Error?.Code);
-        await _h.RefreshAsync(pair.RefreshToken);
+        await _h.ClientSignIn.RefreshBoundAsync(pair.RefreshToken, pair.AccessToken, CoreHarness.Native);
         Assert.Equal(CoreErrors.ExpiredTokenCode, (await _h.ClientSignIn.CheckRefreshTokenAsync(pair.RefreshToken, pair.SessionId)).Error?.Code);
     }
 
@@ -515,7 +564,7 @@ public sealed class ClientSignInServiceTests
         Assert.Equal(CoreErrors.ForbiddenCode, (await _h.ClientSignIn.AuthorizeOtpCallerAsync(null, new ClientCredentials("other-app", Secret), trusted)).Error?.Code);
     }
 
-    private static readonly SurfaceClient Surface = new("surface-app", "A surface's client", RotateRefreshTokens: false);
+    private static readonly SurfaceClient Surface = new("surface-app", "A surface's client", RotateRefreshTokens: false, Public: false);
 
     [Fact]
     public async Task A_registration_on_a_surface_client_creates_it_non_rotating_and_starts_a_session_on_it()
@@ -525,7 +574,7 @@ public sealed class ClientSignInServiceTests
         var client = (await _h.Admin.GetClientAsync("surface-app")).Value;
         Assert.False(client.RotateRefreshTokens);
         Assert.Equal("surface-app", _h.SessionRow(registered.Value.Tokens!.SessionId)!.ClientId);
-        var refreshed = await _h.RefreshAsync(registered.Value.Tokens.RefreshToken);
+        var refreshed = await _h.Sessions.RefreshAsync(registered.Value.Tokens.RefreshToken, CoreHarness.Native, clientId: "surface-app");
         Assert.Equal(registered.Value.Tokens.RefreshToken, refreshed.Value.RefreshToken);
     }
 

@@ -52,6 +52,7 @@ internal sealed class CoreHarness
         UserCache = new UserReadCache(new InMemoryUserReader(Database), Clock, TokenOptions);
         Database.UserListener = UserCache;
         Bearer = new BearerAuthenticator(AccessTokens, StateCache);
+        Successors = new SuccessorVault(Clock, TokenOptions);
         Policy = new PasswordPolicy(Microsoft.Extensions.Options.Options.Create(Options.Passwords));
         OtpHasher = new SignInOtpHasher(ServerSecrets, Protector);
     }
@@ -70,6 +71,7 @@ internal sealed class CoreHarness
     public SessionStateCache StateCache { get; }
     public UserReadCache UserCache { get; }
     public BearerAuthenticator Bearer { get; }
+    public SuccessorVault Successors { get; }
     public IPasswordPolicy Policy { get; }
     public InMemoryServerSecretStore ServerSecrets { get; } = new();
     public SignInOtpHasher OtpHasher { get; }
@@ -183,7 +185,7 @@ internal sealed class CoreScope
         var registration = Options.Create(o.Registration);
         OneTimeTokens = new OneTimeTokenService(OneTimeTokenStore, h.Clock, tokens);
         Mail = new MailOutbox(Outbox, h.Protector, h.Clock);
-        Sessions = new SessionService(SessionStore, h.Rotations, Users, Clients, UnitOfWork, h.AccessTokens, h.StateCache, Audit, h.Clock, tokens);
+        Sessions = new SessionService(SessionStore, h.Rotations, Users, Clients, UnitOfWork, h.AccessTokens, h.StateCache, h.Successors, Audit, h.Clock, tokens);
         SignIn = new SignInService(Users, UnitOfWork, h.Hasher, Sessions, Audit, h.Clock, Options.Create(o.SignIn));
         Accounts = new AccountService(Users, UnitOfWork, h.Hasher, h.Policy, OneTimeTokens, Mail, Sessions, SignIn, Audit, h.Clock, registration, links, Options.Create(o.MailLimits));
         Admin = new AdminService(Users, Clients, UnitOfWork, Accounts, Sessions, h.Protector, Audit, h.Clock, tokens);

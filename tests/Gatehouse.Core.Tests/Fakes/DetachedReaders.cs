@@ -115,6 +115,7 @@ internal sealed class InMemoryRefreshRotationStore(InMemoryDatabase db) : IRefre
         session.Generation = rotation.ExpectedGeneration + 1;
         session.LastSeenAt = rotation.Now;
         token.ConsumedAt = rotation.Now;
+        token.SealedSuccessor = rotation.SealedSuccessor;
         db.RefreshTokens.Rows[rotation.Successor.Hash] = Table.Copy(rotation.Successor);
         return true;
     }
@@ -129,7 +130,7 @@ internal sealed class InMemoryRefreshRotationStore(InMemoryDatabase db) : IRefre
         }
         return new RefreshSnapshot(session.Id, session.UserId, session.ClientId, token.Generation, token.ConsumedAt, token.ExpiresAt,
             session.Generation, session.EndedAt, session.ExpiresAt, session.RotateRefreshTokens, session.Surface, session.TeamId,
-            session.SecondFactorPending, user.Number, user.Status, user.Roles);
+            session.SecondFactorPending, user.Number, user.Status, user.Roles, session.RefreshRules);
     }
 }
 

@@ -162,7 +162,7 @@ public sealed class FakesTests
         var successor = new RefreshToken { Hash = SecureTokens.Hash("successor"), SessionId = pair.SessionId, Generation = 1, ExpiresAt = pair.RefreshTokenExpiresAt };
         await _h.Database.ChangeAsync<Session>(_h.Database.Sessions, pair.SessionId, s => s.Generation = 5);
 
-        var attempt = await _h.Rotations.RotateAsync(hash, found => new RefreshRotation(hash, found.SessionId, 0, _h.Clock.GetUtcNow(), successor));
+        var attempt = await _h.Rotations.RotateAsync(hash, found => new RefreshRotation(hash, found.SessionId, 0, _h.Clock.GetUtcNow(), successor, SealedSuccessor: null));
 
         Assert.Null(attempt.Rotation);
         Assert.NotNull(attempt.Snapshot);
@@ -176,7 +176,7 @@ public sealed class FakesTests
         var (_, pair) = await _h.SignedInUserAsync();
         var hash = SecureTokens.Hash(pair.RefreshToken);
         RefreshRotation Plan(RefreshSnapshot found) => new(hash, found.SessionId, found.SessionGeneration, _h.Clock.GetUtcNow(),
-            new RefreshToken { Hash = SecureTokens.Hash(SecureTokens.New()), SessionId = found.SessionId, Generation = found.SessionGeneration + 1 });
+            new RefreshToken { Hash = SecureTokens.Hash(SecureTokens.New()), SessionId = found.SessionId, Generation = found.SessionGeneration + 1 }, SealedSuccessor: null);
 
         await _h.Database.ChangeAsync<RefreshToken>(_h.Database.RefreshTokens, hash, t => t.ConsumedAt = _h.Clock.GetUtcNow());
         var consumed = await _h.Rotations.RotateAsync(hash, Plan);

@@ -73,24 +73,121 @@ public sealed class RefreshTests
         Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.AccessToken, AudiencePolicy.Any)).Status);
     }
 
+    // Issue 19 finding 3 changed this on purpose: within the grace, a replay used to get a new
+    // sibling each time (two chains, reuse never detected); it now gets the successor already issued.
     [Fact]
-    public async Task The_immediately_previous_token_within_the_grace_gets_a_sibling_and_both_copies_keep_working()
+    public async Task A_replay_of_the_previous_token_within_the_grace_gets_the_successor_already_issued_every_time()
     {
         var (_, first) = await _h.SignedInUserAsync();
         var winner = (await _h.RefreshAsync(first.RefreshToken)).Value;
         _h.Clock.Advance(TimeSpan.FromSeconds(5));
 
-        var loser = await _h.RefreshAsync(first.RefreshToken);
+        var replay = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        var again = (await _h.RefreshAsync(first.RefreshToken)).Value;
 
-        Assert.True(loser.Succeeded, loser.Error?.ToString());
-        Assert.NotEqual(winner.RefreshToken, loser.Value.RefreshToken);
-        Assert.Null(_h.SessionRow(first.SessionId)!.EndedAt);
-        // The sibling is of the current generation: neither access token is superseded.
+        Assert.Equal(winner.RefreshToken, replay.RefreshToken);
+        Assert.Equal(winner.RefreshToken, again.RefreshToken);
+        Assert.Equal(winner.RefreshTokenExpiresAt, replay.RefreshTokenExpiresAt);
+        // No second chain: one consumed token and its one successor; the generation did not move.
+        Assert.Equal(2, _h.Database.Select<RefreshToken>(_h.Database.RefreshTokens).Count);
         Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
+        Assert.Null(_h.SessionRow(first.SessionId)!.EndedAt);
+        // A fresh access token of the current generation, and the winner's stays valid.
+        Assert.NotEqual(winner.AccessToken, replay.AccessToken);
+        Assert.Equal(1, (await _h.AccessTokens.ReadAsync(replay.AccessToken)).Claims!.Generation);
         Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(winner.AccessToken, AudiencePolicy.Any)).Status);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(loser.Value.AccessToken, AudiencePolicy.Any)).Status);
-        Assert.True((await _h.RefreshAsync(winner.RefreshToken)).Succeeded);
-        Assert.True((await _h.RefreshAsync(loser.Value.RefreshToken)).Succeeded);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(replay.AccessToken, AudiencePolicy.Any)).Status);
+        // The successor is still the one live token, and rotates once.
+        Assert.True((await _h.RefreshAsync(replay.RefreshToken)).Succeeded);
+        Assert.Equal(2, _h.SessionRow(first.SessionId)!.Generation);
+    }
+
+    [Fact]
+    public async Task A_replay_within_the_grace_and_again_after_it_ends_the_session()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        Assert.True((await _h.RefreshAsync(first.RefreshToken)).Succeeded);
+        _h.Clock.Advance(_h.Options.Tokens.RefreshReuseGrace + TimeSpan.FromSeconds(1));
+
+        var late = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.Equal(CoreErrors.SessionEndedCode, late.Error?.Code);
+        Assert.Equal(SessionEndReasons.RefreshTokenReuse, _h.SessionRow(first.SessionId)!.EndReason);
+        Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(second.RefreshToken)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_replay_within_the_grace_whose_successor_cannot_be_opened_is_refused_and_the_session_stays()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+        // As if another instance (or this one before a restart) had rotated it: its keys are not ours.
+        var elsewhere = new SuccessorVault(_h.Clock, _h.TokenOptions).Seal(second.RefreshToken, SecureTokens.Hash(first.RefreshToken));
+        await _h.Database.ChangeAsync<RefreshToken>(_h.Database.RefreshTokens, SecureTokens.Hash(first.RefreshToken), t => t.SealedSuccessor = elsewhere);
+
+        var replay = await _h.RefreshAsync(first.RefreshToken);
+
+        Assert.Equal(CoreErrors.InvalidTokenCode, replay.Error?.Code);
+        Assert.Null(_h.SessionRow(first.SessionId)!.EndedAt);
+        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(second.AccessToken, AudiencePolicy.Any)).Status);
+        Assert.True((await _h.RefreshAsync(second.RefreshToken)).Succeeded);
+    }
+
+    [Fact]
+    public async Task The_successor_is_kept_only_sealed_on_the_consumed_token_and_stops_opening_after_twice_the_grace()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+
+        var consumed = _h.Database.Get<RefreshToken>(_h.Database.RefreshTokens, SecureTokens.Hash(first.RefreshToken))!;
+        Assert.NotNull(consumed.SealedSuccessor);
+        Assert.DoesNotContain(second.RefreshToken, consumed.SealedSuccessor, StringComparison.Ordinal);
+        Assert.Null(_h.Database.Get<RefreshToken>(_h.Database.RefreshTokens, SecureTokens.Hash(second.RefreshToken))!.SealedSuccessor);
+        Assert.Equal(second.RefreshToken, _h.Successors.Open(consumed.SealedSuccessor, consumed.Hash));
+        _h.Clock.Advance(2 * _h.Options.Tokens.RefreshReuseGrace);
+        Assert.Null(_h.Successors.Open(consumed.SealedSuccessor, consumed.Hash));
+    }
+
+    [Fact]
+    public async Task An_unconsumed_token_older_than_the_session_s_generation_is_reuse_and_ends_the_session()
+    {
+        var (user, first) = await _h.SignedInUserAsync();
+        // A second token of generation 0 (the siblings the grace used to hand out), left unconsumed.
+        var sibling = SecureTokens.New();
+        var scope = _h.Scope();
+        scope.SessionStore.AddRefreshToken(new RefreshToken
+        {
+            Hash = SecureTokens.Hash(sibling), SessionId = first.SessionId, Generation = 0,
+            CreatedAt = CoreHarness.Start, ExpiresAt = first.RefreshTokenExpiresAt,
+        });
+        await scope.UnitOfWork.SaveChangesAsync();
+        var second = (await _h.RefreshAsync(first.RefreshToken)).Value;
+
+        var forked = await _h.RefreshAsync(sibling);
+
+        Assert.Equal(CoreErrors.SessionEndedCode, forked.Error?.Code);
+        Assert.Equal(SessionEndReasons.RefreshTokenReuse, _h.SessionRow(first.SessionId)!.EndReason);
+        Assert.Single(_h.AuditRows(AuditTypes.RefreshTokenReused), e => e.UserId == user.Id);
+        Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(second.RefreshToken)).Error?.Code);
+        Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
+    }
+
+    [Fact]
+    public async Task Concurrent_refreshes_of_one_token_all_get_the_same_successor_and_the_session_does_not_fork()
+    {
+        var (_, first) = await _h.SignedInUserAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => _h.RefreshAsync(first.RefreshToken))));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.ToString()));
+        Assert.Single(results.Select(r => r.Value.RefreshToken).Distinct());
+        Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
+        Assert.Equal(2, _h.Database.Select<RefreshToken>(_h.Database.RefreshTokens).Count);
+        foreach (var result in results)
+        {
+            Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(result.Value.AccessToken, AudiencePolicy.Any)).Status);
+        }
     }
 
     [Fact]
@@ -128,7 +225,7 @@ public sealed class RefreshTests
     }
 
     [Fact]
-    public async Task A_refresh_that_loses_the_race_to_a_concurrent_one_gets_a_sibling_instead_of_ending_the_session()
+    public async Task A_refresh_that_loses_the_race_to_a_concurrent_one_gets_the_same_successor_instead_of_ending_the_session()
     {
         var (_, first) = await _h.SignedInUserAsync();
         TokenPair? concurrent = null;
@@ -141,7 +238,7 @@ public sealed class RefreshTests
         Assert.NotNull(concurrent);
         Assert.Equal(1, _h.Rotations.Refused);
         Assert.Equal(1, _h.SessionRow(first.SessionId)!.Generation);
-        Assert.NotEqual(concurrent.RefreshToken, refreshed.Value.RefreshToken);
+        Assert.Equal(concurrent.RefreshToken, refreshed.Value.RefreshToken);
     }
 
     [Fact]
@@ -155,22 +252,36 @@ public sealed class RefreshTests
         Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(second.AccessToken, AudiencePolicy.Any)).Status);
     }
 
+    // Issue 20 changed this on purpose: each refresh of a non-rotating session used to supersede
+    // the access tokens before it; several now live at once (a CLI and an agent share one token).
     [Fact]
-    public async Task A_non_rotating_session_keeps_its_refresh_token_but_supersedes_access_tokens()
+    public async Task A_non_rotating_session_keeps_its_refresh_token_and_every_access_token_until_the_session_ends()
     {
         var client = await _h.CreateClientAsync("keeps-tokens", rotate: false);
-        var (_, first) = await _h.SignedInUserAsync(client: client);
+        var (user, first) = await _h.SignedInUserAsync(client: client);
 
         var second = await _h.RefreshAsync(first.RefreshToken);
         var third = await _h.RefreshAsync(first.RefreshToken);
 
         Assert.Equal(first.RefreshToken, second.Value.RefreshToken);
         Assert.Equal(first.RefreshToken, third.Value.RefreshToken);
-        Assert.Equal(2, _h.SessionRow(first.SessionId)!.Generation);
+        Assert.Equal(0, _h.SessionRow(first.SessionId)!.Generation);
         Assert.Equal(0, _h.Rotations.Rotations);
-        Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(second.Value.AccessToken, AudiencePolicy.Any)).Status);
-        Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(third.Value.AccessToken, AudiencePolicy.Any)).Status);
         Assert.Single(_h.Database.Select<RefreshToken>(_h.Database.RefreshTokens));
+        foreach (var access in new[] { first.AccessToken, second.Value.AccessToken, third.Value.AccessToken })
+        {
+            Assert.Equal(BearerStatus.Valid, (await _h.Bearer.AuthenticateAsync(access, AudiencePolicy.Any)).Status);
+        }
+
+        // Any one of them ends the session, and with it every other one.
+        var claims = (await _h.AccessTokens.ReadAsync(second.Value.AccessToken)).Claims!;
+        Assert.True((await _h.Sessions.EndSessionOfTokenAsync(claims, SessionEndReasons.SignOut, CoreHarness.Native)).Succeeded);
+        foreach (var access in new[] { first.AccessToken, second.Value.AccessToken, third.Value.AccessToken })
+        {
+            Assert.Equal(BearerStatus.Revoked, (await _h.Bearer.AuthenticateAsync(access, AudiencePolicy.Any)).Status);
+        }
+        Assert.Equal(CoreErrors.SessionEndedCode, (await _h.RefreshAsync(first.RefreshToken)).Error?.Code);
+        Assert.Equal(user.Id, claims.Subject);
     }
 
     [Fact]

@@ -9,7 +9,8 @@ internal sealed class KeymetricsOptions : DialectOptions
 {
     /// <summary>
     /// The OAuth client that sessions started here belong to. The core keeps it non-rotating,
-    /// because this API's /token hands back the refresh token it was given.
+    /// because this API's /token hands back the refresh token it was given, and public, because
+    /// PM2.io's clients send their own id (the library's default is 795984050), not this one.
     /// </summary>
     public string ClientId { get; set; } = "keymetrics";
 
@@ -17,7 +18,7 @@ internal sealed class KeymetricsOptions : DialectOptions
     public string EmailConfirmedUrl { get; set; } = "{base}/";
 
     /// <summary>The client as the core needs it.</summary>
-    internal SurfaceClient Client => new(ClientId.Trim(), "PM2.io / Keymetrics dialect", RotateRefreshTokens: false);
+    internal SurfaceClient Client => new(ClientId.Trim(), "PM2.io / Keymetrics dialect", RotateRefreshTokens: false, Public: true);
 
     /// <summary><see cref="EmailConfirmedUrl"/> with <c>{base}</c> filled in.</summary>
     internal string ResolveEmailConfirmedUrl(string publicBaseUrl) =>

@@ -132,6 +132,7 @@ internal static class KeymetricsEndpoints
         {
             return KeymetricsMapper.OAuth(http, "invalid_request", "refresh_token is required.");
         }
+        // The session decides what the id must be: any for the dialect's public client (README.md).
         var result = await sessions.RefreshAsync(refreshToken, http.ToRequestContext(Surface), clientId: client, cancellationToken: ct);
         if (!result.Succeeded)
         {

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Gatehouse.Core.Audit;
+using Gatehouse.Core.Common;
 using Gatehouse.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Server.Tests.Dialects.Keymetrics;
 
@@ -113,8 +116,9 @@ public sealed class KeymetricsDialectTests(GatehouseFactory factory) : IClassFix
         await KeymetricsClient.MsgAsync(response, HttpStatusCode.MethodNotAllowed);
     }
 
+    // Issue 20 changed this on purpose: each /token used to supersede the access tokens before it.
     [Fact]
-    public async Task Token_refresh_keeps_the_same_refresh_token_and_supersedes_the_previous_access_token()
+    public async Task Token_refresh_keeps_the_same_refresh_token_and_every_access_token_of_the_session_stays_valid()
     {
         var registered = await _km.RegisterAsync();
 
@@ -128,14 +132,15 @@ public sealed class KeymetricsDialectTests(GatehouseFactory factory) : IClassFix
         var access = json.GetProperty("access_token").GetString()!;
         Assert.True(DateTimeOffset.Parse(json.GetProperty("expire_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > factory.Clock.GetUtcNow());
 
-        // The same refresh token works again (not rotated, no reuse detection), and each refresh
-        // supersedes the access token before it.
+        // The same refresh token works again (not rotated, no reuse detection), and every access
+        // token issued from it lives on (CLI and agent may share one refresh token).
         var again = await _km.RefreshAsync(registered.RefreshToken);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         var latest = (await KeymetricsClient.JsonAsync(again)).GetProperty("access_token").GetString()!;
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _km.PostAsync("/send_email_link", bearer: access)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _km.PostAsync("/send_email_link", bearer: registered.AccessToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _km.PostAsync("/send_email_link", bearer: latest)).StatusCode);
+        foreach (var token in new[] { registered.AccessToken, access, latest })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _km.PostAsync("/send_email_link", bearer: token)).StatusCode);
+        }
         // Issue 19, finding 1: the native account API takes only Gatehouse's own tokens, not a
         // keymetrics client's (docs/architecture.md, "Token audiences").
         Assert.Equal(HttpStatusCode.Unauthorized, (await _native.MeAsync(latest)).StatusCode);
@@ -182,16 +187,35 @@ public sealed class KeymetricsDialectTests(GatehouseFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task Token_answers_invalid_grant_for_an_unknown_token_another_client_or_a_native_refresh_token()
+    public async Task Token_answers_invalid_grant_for_an_unknown_token_or_a_native_refresh_token()
     {
         var registered = await _km.RegisterAsync();
         Assert.Equal("invalid_grant", await KeymetricsClient.OAuthErrorAsync(await _km.RefreshAsync("not-a-token")));
-        Assert.Equal("invalid_grant", await KeymetricsClient.OAuthErrorAsync(await _km.RefreshAsync(registered.RefreshToken, clientId: "someone-else")));
 
         // A native session is no client's: its refresh token is not this dialect's to use.
         var native = await _native.SignInAsync(registered.Email);
         Assert.Equal("invalid_grant", await KeymetricsClient.OAuthErrorAsync(await _km.RefreshAsync(native.RefreshToken)));
         Assert.Equal(HttpStatusCode.OK, (await _native.RefreshAsync(native.RefreshToken)).StatusCode);
+    }
+
+    // Issue 20 changed this on purpose: another client id used to be invalid_grant.
+    [Fact]
+    public async Task Token_takes_any_client_id_for_the_dialect_s_public_client_and_records_the_id_presented()
+    {
+        var registered = await _km.RegisterAsync();
+
+        foreach (var clientId in new[] { "795984050", "someone-else", KeymetricsClient.ClientId })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _km.RefreshAsync(registered.RefreshToken, clientId)).StatusCode);
+        }
+
+        using var scope = factory.Services.CreateScope();
+        var client = await scope.ServiceProvider.GetRequiredService<IClientRepository>().FindAsync(KeymetricsClient.ClientId);
+        Assert.True(client!.IsPublic);
+        var recorded = await scope.ServiceProvider.GetRequiredService<IAuditLog>().ListAsync(null, AuditTypes.PublicClientIdPresented, 0, 200);
+        var mine = recorded.Items.Where(e => e.Detail is "795984050" or "someone-else" && e.ClientId == KeymetricsClient.ClientId).ToList();
+        Assert.Contains(mine, e => e.Detail == "795984050");
+        Assert.Contains(mine, e => e.Detail == "someone-else");
     }
 
     [Fact]
@@ -216,18 +240,19 @@ public sealed class KeymetricsDialectTests(GatehouseFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task Revoke_needs_a_valid_current_bearer_token()
+    public async Task Revoke_needs_a_valid_bearer_token_of_the_session()
     {
         var missing = await _km.PostAsync("/revoke");
         await KeymetricsClient.MsgAsync(missing, HttpStatusCode.Unauthorized);
         Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.ToString());
         await KeymetricsClient.MsgAsync(await _km.PostAsync("/revoke", bearer: "garbage"), HttpStatusCode.Unauthorized);
 
-        // A token superseded by a refresh no longer speaks for the session, which stays alive.
+        // Issue 20: the access token /register returned still speaks for the session after a /token
+        // (it used to be superseded and answer 401 here), and revoking with it ends everything.
         var registered = await _km.RegisterAsync();
-        var refreshed = await KeymetricsClient.JsonAsync(await _km.RefreshAsync(registered.RefreshToken));
-        await KeymetricsClient.MsgAsync(await _km.PostAsync("/revoke", bearer: registered.AccessToken), HttpStatusCode.Unauthorized);
-        Assert.Equal(HttpStatusCode.OK, (await _km.PostAsync("/send_email_link", bearer: refreshed.GetProperty("access_token").GetString())).StatusCode);
+        var refreshed = (await KeymetricsClient.JsonAsync(await _km.RefreshAsync(registered.RefreshToken))).GetProperty("access_token").GetString();
+        Assert.Equal("Token revoked", await KeymetricsClient.MsgAsync(await _km.PostAsync("/revoke", bearer: registered.AccessToken), HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _km.PostAsync("/send_email_link", bearer: refreshed)).StatusCode);
     }
 
     [Fact]
